@@ -1,0 +1,114 @@
+/**
+ * The function manifest: every Lambda of Herald, listed once. The CDK stateless stack
+ * (lib/) and the local stack (local/) both build from this list, so a route, a queue
+ * consumer, a cron or a binding cannot exist in one and not the other. The OpenAPI
+ * document (docs/openapi.json) is generated from the HTTP routes here.
+ *
+ * This module is pure data: it imports no handler code, so lib/ may import it.
+ */
+import type { QueueId, SecretId } from "../schemas/resources.js";
+
+export type Role = "admin" | "editor";
+export const ROLES: readonly Role[] = ["admin", "editor"];
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** Who may call a route: nobody needs a token (`public`) or a verified token with one of the roles. */
+export type RouteAuth = { readonly public: true } | { readonly roles: readonly Role[] };
+
+export interface HttpRoute {
+  readonly type: "http";
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: `/v1/posts/{id}`. */
+  readonly path: string;
+  readonly auth: RouteAuth;
+  /** Key into the OpenAPI operation registry (schemas/api/operations.ts). */
+  readonly operationId: string;
+}
+
+export interface QueueTrigger {
+  readonly type: "queue";
+  readonly queue: QueueId;
+  readonly batchSize: number;
+  /** Caps concurrent batches (ESM MaximumConcurrency, 2–1000). */
+  readonly maxConcurrency: number;
+}
+
+export interface ScheduleTrigger {
+  readonly type: "schedule";
+  /** EventBridge Scheduler expression: `rate(15 minutes)` or `cron(…)`. */
+  readonly expression: string;
+}
+
+export type Trigger = HttpRoute | QueueTrigger | ScheduleTrigger;
+
+/** What a function may touch. Each binding sets its env vars and its IAM grant together. */
+export interface Bindings {
+  readonly table?: "read" | "readWrite";
+  /** Queues the function sends to. */
+  readonly sendTo?: readonly QueueId[];
+  /** Put events on the stage's bus. */
+  readonly bus?: boolean;
+  /** Create/update/delete schedules in the stage's group (and pass the scheduler role). */
+  readonly scheduler?: boolean;
+  readonly secrets?: readonly SecretId[];
+  /** Calls Meta / LinkedIn (provider base URLs are set). */
+  readonly providers?: boolean;
+}
+
+export interface FunctionSpec {
+  /** kebab-case, unique; the Lambda's logical name. */
+  readonly name: string;
+  readonly description: string;
+  /** Path from the repository root to the entry file exporting `handler`. */
+  readonly entry: string;
+  readonly triggers: readonly Trigger[];
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly bindings: Bindings;
+}
+
+const http = (method: HttpMethod, path: string, auth: RouteAuth, operationId: string): HttpRoute => ({
+  type: "http",
+  method,
+  path,
+  auth,
+  operationId,
+});
+
+const PUBLIC: RouteAuth = { public: true };
+const ANY_MEMBER: RouteAuth = { roles: ["admin", "editor"] };
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: "health",
+    description: "Liveness probe",
+    entry: "functions/http/health/handler.ts",
+    triggers: [http("GET", "/health", PUBLIC, "getHealth")],
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    bindings: {},
+  },
+  {
+    name: "me",
+    description: "Who am I: tenant, user and roles from the verified token",
+    entry: "functions/http/me/handler.ts",
+    triggers: [http("GET", "/v1/me", ANY_MEMBER, "getMe")],
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    bindings: {},
+  },
+];
+
+export const httpRoutes = (fns: readonly FunctionSpec[] = FUNCTIONS) =>
+  fns.flatMap((fn) =>
+    fn.triggers.filter((t): t is HttpRoute => t.type === "http").map((route) => ({ fn, route })),
+  );
+
+/** `"GET /v1/me"`: the API Gateway route key. */
+export const routeKey = (r: Pick<HttpRoute, "method" | "path">) => `${r.method} ${r.path}`;
+
+/** The route table keyed by route key, for the per-route role check. */
+export const ROUTES: ReadonlyMap<string, HttpRoute> = new Map(
+  httpRoutes().map(({ route }) => [routeKey(route), route]),
+);

@@ -1,0 +1,48 @@
+/**
+ * Every environment variable Herald reads, declared once. CDK (lib/) sets them from the
+ * function manifest's bindings, the local stack (local/) sets them to local endpoints, and
+ * handlers read them through `loadConfig` (functions/platform/config.ts) at cold start.
+ */
+export const ENV = {
+  /** Stage name, e.g. `dev`, `acme-prod`. */
+  STAGE: "HERALD_STAGE",
+  /** The single DynamoDB table. */
+  TABLE_NAME: "HERALD_TABLE_NAME",
+  /** Publish queue URL and ARN (the Scheduler targets the ARN). */
+  PUBLISH_QUEUE_URL: "HERALD_PUBLISH_QUEUE_URL",
+  PUBLISH_QUEUE_ARN: "HERALD_PUBLISH_QUEUE_ARN",
+  /** Webhook queue URL. */
+  WEBHOOK_QUEUE_URL: "HERALD_WEBHOOK_QUEUE_URL",
+  /** The stage's EventBridge bus for domain events. */
+  EVENT_BUS_NAME: "HERALD_EVENT_BUS_NAME",
+  /** EventBridge Scheduler group and the role it assumes to send to the publish queue. */
+  SCHEDULE_GROUP_NAME: "HERALD_SCHEDULE_GROUP_NAME",
+  SCHEDULER_ROLE_ARN: "HERALD_SCHEDULER_ROLE_ARN",
+  /** Dead-letter queue for schedules the Scheduler could not deliver. */
+  SCHEDULER_DLQ_ARN: "HERALD_SCHEDULER_DLQ_ARN",
+  /** Secrets Manager secret holding provider app credentials (Meta, LinkedIn). */
+  APP_CREDENTIALS_SECRET_ID: "HERALD_APP_CREDENTIALS_SECRET_ID",
+  /** Secrets Manager secret holding token-encryption key material. */
+  TOKEN_KEY_SECRET_ID: "HERALD_TOKEN_KEY_SECRET_ID",
+  /** Provider API base URLs (the sandbox locally). */
+  META_GRAPH_URL: "HERALD_META_GRAPH_URL",
+  META_DIALOG_URL: "HERALD_META_DIALOG_URL",
+  LINKEDIN_API_URL: "HERALD_LINKEDIN_API_URL",
+  LINKEDIN_OAUTH_URL: "HERALD_LINKEDIN_OAUTH_URL",
+  /** Public base URL of the HTTP API (OAuth redirect URIs are built from it). */
+  PUBLIC_API_URL: "HERALD_PUBLIC_API_URL",
+  /** Hosts whose media URLs may resolve to loopback (the local sandbox only). */
+  MEDIA_HOST_ALLOWLIST: "HERALD_MEDIA_HOST_ALLOWLIST",
+  /** Request body limit for HTTP handlers, bytes. */
+  MAX_BODY_BYTES: "HERALD_MAX_BODY_BYTES",
+  /** Powertools. */
+  POWERTOOLS_SERVICE_NAME: "POWERTOOLS_SERVICE_NAME",
+  POWERTOOLS_METRICS_NAMESPACE: "POWERTOOLS_METRICS_NAMESPACE",
+  POWERTOOLS_LOG_LEVEL: "POWERTOOLS_LOG_LEVEL",
+} as const;
+
+export type EnvKey = keyof typeof ENV;
+export type EnvName = (typeof ENV)[EnvKey];
+
+/** Metrics namespace shared by every function. */
+export const METRICS_NAMESPACE = "Herald";
