@@ -83,7 +83,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: "health",
     description: "Liveness probe",
-    entry: "functions/http/health/handler.ts",
+    entry: "functions/system/handlers/health.handler.ts",
     triggers: [http("GET", "/health", PUBLIC, "getHealth")],
     memoryMb: 256,
     timeoutSeconds: 5,
@@ -92,7 +92,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: "me",
     description: "Who am I: tenant, user and roles from the verified token",
-    entry: "functions/http/me/handler.ts",
+    entry: "functions/system/handlers/me.handler.ts",
     triggers: [http("GET", "/v1/me", ANY_MEMBER, "getMe")],
     memoryMb: 256,
     timeoutSeconds: 5,

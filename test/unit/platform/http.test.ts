@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { handler as health } from "../../../functions/http/health/handler.js";
-import { handler as me } from "../../../functions/http/me/handler.js";
+import { handler as health } from "../../../functions/system/handlers/health.handler.js";
+import { handler as me } from "../../../functions/system/handlers/me.handler.js";
 import { claimsFor, httpEvent, lambdaContext } from "../../support/events.js";
 
 const call = async (h: typeof me, e: ReturnType<typeof httpEvent>) => {

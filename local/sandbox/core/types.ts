@@ -1,0 +1,160 @@
+/**
+ * The provider sandbox's extension points. The core (local/sandbox/core/) owns the HTTP
+ * server, routing, the control API under `/_sandbox`, the movable clock, the publication
+ * log, seeded identities and fault injection. Each provider (local/sandbox/meta/,
+ * local/sandbox/linkedin/, later webhook senders and insights) is a `ProviderModule` that
+ * registers routes and error presets; it never opens sockets or handles faults itself.
+ */
+
+export type ProviderName = "meta" | "linkedin";
+
+export interface SandboxRequest {
+  readonly method: string;
+  /** Path without the query string, e.g. `/v25.0/123/feed`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly rawBody: Buffer;
+  /** Named groups of the matched route pattern. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Body parsed as JSON (undefined when empty or not JSON). */
+  json(): unknown;
+  /** Body parsed as `application/x-www-form-urlencoded`, merged with nothing. */
+  form(): URLSearchParams;
+  /** Query params merged with form fields (Graph API style: params may come either way). */
+  params2(): URLSearchParams;
+}
+
+export interface SandboxResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Objects are sent as JSON; strings and Buffers as they are. */
+  readonly body?: unknown;
+}
+
+export type RouteHandler = (req: SandboxRequest, ctx: SandboxContext) => Promise<SandboxResponse> | SandboxResponse;
+
+export interface Router {
+  /**
+   * Register a route. `pattern` is a path with `:name` segments (`/:version/:id/feed`) or a
+   * RegExp with named groups. `target` extracts the target id (page, IG user, author URN) a
+   * fault rule may match on.
+   */
+  add(
+    method: string,
+    pattern: string | RegExp,
+    handler: RouteHandler,
+    options?: { target?: (req: SandboxRequest) => string | undefined },
+  ): void;
+}
+
+/** The sandbox's clock: real time plus an offset tests can move (`POST /_sandbox/clock`). */
+export interface Clock {
+  now(): number;
+  /** Seconds since the epoch. */
+  nowSeconds(): number;
+  advance(ms: number): void;
+  set(epochMs: number): void;
+}
+
+/** One thing a provider made public (a post, photo, video, IG media, comment). */
+export interface Publication {
+  readonly provider: ProviderName;
+  /** The account that published (page id, IG user id, author URN). */
+  readonly target: string;
+  readonly kind: string;
+  /** The id the provider answered with (post id, media id, share URN). */
+  readonly providerId: string;
+  readonly text?: string;
+  readonly media?: readonly string[];
+  readonly at: string;
+  readonly permalink?: string;
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export interface PublicationLog {
+  record(p: Omit<Publication, "at">): Publication;
+  list(filter?: { provider?: ProviderName; target?: string }): readonly Publication[];
+}
+
+export interface SandboxContext {
+  /** Base URL this sandbox answers on, e.g. `http://127.0.0.1:4010`. */
+  readonly baseUrl: string;
+  readonly clock: Clock;
+  readonly published: PublicationLog;
+  /** Provider-owned mutable state, keyed by provider; reset by `POST /_sandbox/reset`. */
+  state<T>(provider: ProviderName, init: () => T): T;
+  /** Configuration (quotas, allow-lists, delays); overridable via `PUT /_sandbox/config`. */
+  readonly config: SandboxConfig;
+  /** Fetch a media URL the way the provider would (must be reachable); used to check media. */
+  fetchMedia(url: string): Promise<{ ok: boolean; status: number; contentType?: string; bytes: number }>;
+}
+
+export interface SandboxConfig {
+  meta: {
+    /** Instagram published-posts quota per moving 24 h (the corrections table says 100). */
+    igPublishQuota: number;
+    /** Milliseconds an IG container stays IN_PROGRESS (images) / (videos, reels). */
+    igImageProcessingMs: number;
+    igVideoProcessingMs: number;
+    /** Page video processing time. */
+    fbVideoProcessingMs: number;
+    /** Usage budget: calls per hour per app / per business object before 100 %. */
+    appCallBudgetPerHour: number;
+    bucCallBudgetPerHour: number;
+    /** Enforce the budget: over 100 % answers code 4 (app) / 80001 (pages BUC). */
+    enforceUsageLimits: boolean;
+    /** Days ahead allowed for scheduled_publish_time (docs disagree: 30 vs 75). */
+    scheduledPublishMaxDays: number;
+  };
+  linkedin: {
+    /** Active `LinkedIn-Version` values (YYYYMM or YYYYMM.RR). */
+    activeVersions: string[];
+    /** Partner mode: token responses include refresh tokens. */
+    partnerRefreshTokens: boolean;
+    /** Daily (UTC) call limit per member for POST /rest/posts; 429 after. */
+    memberDailyPostLimit: number;
+    /** Application-wide daily call limit across endpoints. */
+    applicationDailyLimit: number;
+    /** Window in which identical commentary by the same author is a DUPLICATE_POST. */
+    duplicateWindowMinutes: number;
+    /** Milliseconds an uploaded video/document stays PROCESSING. */
+    mediaProcessingMs: number;
+  };
+}
+
+/** A canned error answer a fault rule can name, e.g. `meta.token-expired`, `linkedin.duplicate-post`. */
+export type ErrorPreset = (req: SandboxRequest, ctx: SandboxContext) => SandboxResponse;
+
+export interface ProviderModule {
+  readonly name: ProviderName;
+  /** Register the provider's routes. Called once at start. */
+  register(router: Router, ctx: SandboxContext): void;
+  /** Error presets for fault injection, keyed by short name (prefixed with the provider by the core). */
+  readonly errorPresets: Readonly<Record<string, ErrorPreset>>;
+  /** Routes that serve HTML consent pages or OAuth redirects are ordinary routes; nothing special here. */
+}
+
+/**
+ * A fault rule (`POST /_sandbox/faults`). Matches on provider, method, path (RegExp source)
+ * and target; fires for the next `times` matching calls or with `probability`.
+ */
+export interface FaultRule {
+  readonly id?: string;
+  readonly provider?: ProviderName;
+  readonly method?: string;
+  /** RegExp source matched against the path. */
+  readonly path?: string;
+  readonly target?: string;
+  readonly times?: number;
+  readonly probability?: number;
+  readonly fault:
+    | { readonly kind: "error"; readonly preset: string }
+    | { readonly kind: "response"; readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
+    | { readonly kind: "latency"; readonly ms: number }
+    /** Close the connection before the provider acts: nothing happens. */
+    | { readonly kind: "drop-before" }
+    /** Let the provider act, then close the connection: the post exists, the client sees a reset. */
+    | { readonly kind: "drop-after" };
+}
