@@ -1,0 +1,36 @@
+/**
+ * A Target is one place Herald can publish to, reachable through a Connection: a Facebook
+ * Page, an Instagram professional account, a LinkedIn member or a LinkedIn organisation.
+ * Posts name targets by id; the publishing engine resolves a target to its token.
+ *
+ * Stored as PK `TENANT#<t>#TARGET#<id>`, SK `TARGET`; listed per connection through
+ * GSI1 (`TENANT#<t>#CONNECTION#<connectionId>#TARGETS`) and per tenant through GSI2-free
+ * GSI1 `TENANT#<t>#TARGETS` is not used: list targets via their connections.
+ */
+export type Platform = "facebook" | "instagram" | "linkedin";
+export type TargetKind = "facebook_page" | "instagram_account" | "linkedin_member" | "linkedin_organization";
+
+export type TargetStatus = "ACTIVE" | "NEEDS_REAUTH" | "DISCONNECTED";
+
+export interface Target {
+  readonly tenantId: string;
+  /** Herald's id: `tgt_…`. */
+  readonly id: string;
+  readonly connectionId: string;
+  readonly platform: Platform;
+  readonly kind: TargetKind;
+  /** The provider's id: page id, IG user id, `urn:li:person:…`, `urn:li:organization:…`. */
+  readonly externalId: string;
+  readonly name: string;
+  readonly username?: string;
+  readonly pictureUrl?: string;
+  readonly status: TargetStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Read port used by other contexts (posts, publishing) to resolve target ids. */
+export interface TargetLookup {
+  /** The tenant's target, or undefined for a missing or foreign id. */
+  getTarget(tenantId: string, targetId: string): Promise<Target | undefined>;
+}
