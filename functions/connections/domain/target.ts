@@ -3,9 +3,9 @@
  * Page, an Instagram professional account, a LinkedIn member or a LinkedIn organisation.
  * Posts name targets by id; the publishing engine resolves a target to its token.
  *
- * Stored as PK `TENANT#<t>#TARGET#<id>`, SK `TARGET`; listed per connection through
- * GSI1 (`TENANT#<t>#CONNECTION#<connectionId>#TARGETS`) and per tenant through GSI2-free
- * GSI1 `TENANT#<t>#TARGETS` is not used: list targets via their connections.
+ * Stored as PK `TENANT#<t>#TARGET#<id>`, SK `TARGET`; listed through GSI1:
+ * GSI1PK `TENANT#<t>#TARGETS`, GSI1SK `CONNECTION#<connectionId>#TARGET#<id>` (all of a
+ * tenant's targets, or one connection's with `begins_with`).
  */
 export type Platform = "facebook" | "instagram" | "linkedin";
 export type TargetKind = "facebook_page" | "instagram_account" | "linkedin_member" | "linkedin_organization";
