@@ -24,11 +24,18 @@ export const ENV = {
   APP_CREDENTIALS_SECRET_ID: "HERALD_APP_CREDENTIALS_SECRET_ID",
   /** Secrets Manager secret holding token-encryption key material. */
   TOKEN_KEY_SECRET_ID: "HERALD_TOKEN_KEY_SECRET_ID",
-  /** Provider API base URLs (the sandbox locally). */
+  /**
+   * Provider base URLs, each replacing one real host (real paths follow): in AWS the real
+   * hosts, locally the sandbox's prefixes (`<sandbox>/meta/graph`, …).
+   */
+  /** Replaces `https://graph.facebook.com`. */
   META_GRAPH_URL: "HERALD_META_GRAPH_URL",
-  META_DIALOG_URL: "HERALD_META_DIALOG_URL",
+  /** Replaces `https://www.facebook.com` (login dialog). */
+  META_WWW_URL: "HERALD_META_WWW_URL",
+  /** Replaces `https://api.linkedin.com`. */
   LINKEDIN_API_URL: "HERALD_LINKEDIN_API_URL",
-  LINKEDIN_OAUTH_URL: "HERALD_LINKEDIN_OAUTH_URL",
+  /** Replaces `https://www.linkedin.com` (OAuth, upload URLs). */
+  LINKEDIN_WWW_URL: "HERALD_LINKEDIN_WWW_URL",
   /** Public base URL of the HTTP API (OAuth redirect URIs are built from it). */
   PUBLIC_API_URL: "HERALD_PUBLIC_API_URL",
   /** Hosts whose media URLs may resolve to loopback (the local sandbox only). */
