@@ -40,7 +40,14 @@ export interface ScheduleTrigger {
   readonly expression: string;
 }
 
-export type Trigger = HttpRoute | QueueTrigger | ScheduleTrigger;
+/** A Cognito user pool trigger (the stateless stack attaches it to the stage's user pool). */
+export interface CognitoTrigger {
+  readonly type: "cognito";
+  /** Pre token generation V2_0: adds claims (the tenant) to the access and ID tokens. */
+  readonly trigger: "preTokenGeneration";
+}
+
+export type Trigger = HttpRoute | QueueTrigger | ScheduleTrigger | CognitoTrigger;
 
 /** What a function may touch. Each binding sets its env vars and its IAM grant together. */
 export interface Bindings {
@@ -94,6 +101,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: "Who am I: tenant, user and roles from the verified token",
     entry: "functions/system/handlers/me.handler.ts",
     triggers: [http("GET", "/v1/me", ANY_MEMBER, "getMe")],
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    bindings: {},
+  },
+  {
+    name: "pre-token-generation",
+    description: "Cognito pre token generation: puts the user's tenant into the access token",
+    entry: "functions/identity/handlers/pre-token-generation.handler.ts",
+    triggers: [{ type: "cognito", trigger: "preTokenGeneration" }],
     memoryMb: 256,
     timeoutSeconds: 5,
     bindings: {},
