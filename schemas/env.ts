@@ -38,6 +38,17 @@ export const ENV = {
   LINKEDIN_WWW_URL: "HERALD_LINKEDIN_WWW_URL",
   /** Public base URL of the HTTP API (OAuth redirect URIs are built from it). */
   PUBLIC_API_URL: "HERALD_PUBLIC_API_URL",
+  /** Graph API version used in paths, e.g. `v25.0` (default in functions/providers/meta). */
+  META_GRAPH_VERSION: "HERALD_META_GRAPH_VERSION",
+  /** `LinkedIn-Version` header for `/rest` calls, e.g. `202601` (default in functions/providers/linkedin). */
+  LINKEDIN_VERSION: "HERALD_LINKEDIN_VERSION",
+  /** `true` sends a PKCE S256 challenge on LinkedIn authorization (only for apps where LinkedIn enables PKCE). */
+  LINKEDIN_PKCE: "HERALD_LINKEDIN_PKCE",
+  /**
+   * Comma-separated OAuth return-URL prefixes accepted for every tenant in this stage, on top of
+   * each tenant's `oauthReturnUrls`; the local stack sets `http://localhost,http://127.0.0.1`.
+   */
+  OAUTH_RETURN_URL_DEFAULTS: "HERALD_OAUTH_RETURN_URL_DEFAULTS",
   /** Hosts whose media URLs may resolve to loopback (the local sandbox only). */
   MEDIA_HOST_ALLOWLIST: "HERALD_MEDIA_HOST_ALLOWLIST",
   /** Request body limit for HTTP handlers, bytes. */
