@@ -27,6 +27,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: "Body too large",
   415: "Body is not JSON",
   422: "Cannot be processed",
+  428: "If-Match missing (send the ETag you read)",
   429: "Too many requests",
   500: "Internal error (quote the correlation id)",
 };

@@ -51,6 +51,10 @@ export const ENV = {
   OAUTH_RETURN_URL_DEFAULTS: "HERALD_OAUTH_RETURN_URL_DEFAULTS",
   /** Hosts whose media URLs may resolve to loopback (the local sandbox only). */
   MEDIA_HOST_ALLOWLIST: "HERALD_MEDIA_HOST_ALLOWLIST",
+  /** Earliest a post may be scheduled, seconds ahead (default 60; the local stack may lower it for tests). */
+  MIN_SCHEDULE_LEAD_SECONDS: "HERALD_MIN_SCHEDULE_LEAD_SECONDS",
+  /** Latest a post may be scheduled, days ahead (default 365). */
+  SCHEDULE_HORIZON_DAYS: "HERALD_SCHEDULE_HORIZON_DAYS",
   /** Request body limit for HTTP handlers, bytes. */
   MAX_BODY_BYTES: "HERALD_MAX_BODY_BYTES",
   /** Powertools. */

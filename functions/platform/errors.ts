@@ -80,6 +80,10 @@ export class PreconditionFailedError extends HttpError {
   readonly type = "precondition-failed" as const;
 }
 
+export class PreconditionRequiredError extends HttpError {
+  readonly type = "precondition-required" as const;
+}
+
 export class PayloadTooLargeError extends HttpError {
   readonly type = "payload-too-large" as const;
 }

@@ -12,6 +12,7 @@ export const PROBLEMS = {
   "not-found": { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflicts with the current state" },
   "precondition-failed": { status: 412, title: "The resource changed since you read it" },
+  "precondition-required": { status: 428, title: "Send If-Match with the ETag you read" },
   "payload-too-large": { status: 413, title: "Request body too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported content type" },
   unprocessable: { status: 422, title: "The request cannot be processed" },

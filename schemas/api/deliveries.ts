@@ -1,0 +1,106 @@
+/** Deliveries (one post to one target at one time), their ledger, and the calendar view. */
+import { z } from "../zod.js";
+import { CursorSchema, LimitSchema, TargetIdSchema } from "./posts.js";
+import { TimeZoneSchema } from "./settings.js";
+
+export const DELIVERY_STATUSES = [
+  "SCHEDULED",
+  "PUBLISHING",
+  "PUBLISHED",
+  "RETRYING",
+  "FAILED",
+  "CANCELLED",
+  "BLOCKED",
+] as const;
+export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+
+/** One line of a delivery's attempt ledger: what happened, when, by whom or which step. */
+export const LedgerEntrySchema = z.looseObject({
+  at: z.string(),
+  event: z.string(),
+  status: z.optional(z.string()),
+  detail: z.optional(z.string()),
+  by: z.optional(z.string()),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+export const DeliveryResponseSchema = z.strictObject({
+  id: z.string(),
+  postId: z.string(),
+  targetId: z.string(),
+  platform: z.string(),
+  status: DeliveryStatusSchema,
+  version: z.number(),
+  /** UTC instant. */
+  publishAt: z.string(),
+  /** The zone the time was given in, for display. */
+  timeZone: z.string(),
+  /** `publishAt` as wall-clock time in `timeZone`. */
+  localTime: z.string(),
+  scheduleName: z.string(),
+  ledger: z.array(LedgerEntrySchema),
+  providerPostId: z.optional(z.string()),
+  permalink: z.optional(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DeliveryResponse = z.infer<typeof DeliveryResponseSchema>;
+
+export const DeliveryIdPathSchema = z.strictObject({
+  id: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)),
+});
+
+export const ListDeliveriesQuerySchema = z.strictObject({
+  status: z.optional(DeliveryStatusSchema),
+  targetId: z.optional(TargetIdSchema),
+  /** Publishing at or after (ISO-8601 with offset). */
+  from: z.optional(z.iso.datetime({ offset: true })),
+  /** Publishing before. */
+  to: z.optional(z.iso.datetime({ offset: true })),
+  cursor: z.optional(CursorSchema),
+  limit: z.optional(LimitSchema),
+});
+export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
+
+export const DeliveryListResponseSchema = z.strictObject({
+  items: z.array(DeliveryResponseSchema),
+  nextCursor: z.optional(z.string()),
+});
+
+export const ScheduleResponseSchema = z.strictObject({
+  postId: z.string(),
+  status: z.string(),
+  deliveries: z.array(DeliveryResponseSchema),
+});
+
+const LocalDateSchema = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+
+export const CalendarQuerySchema = z.strictObject({
+  /** First local day, `YYYY-MM-DD`. */
+  from: LocalDateSchema,
+  /** Last local day (inclusive), `YYYY-MM-DD`; at most 93 days after `from`. */
+  to: LocalDateSchema,
+  /** IANA zone the days are counted in; the tenant's default zone when absent. */
+  timeZone: z.optional(TimeZoneSchema),
+});
+export type CalendarQuery = z.infer<typeof CalendarQuerySchema>;
+
+export const CalendarEntrySchema = z.strictObject({
+  deliveryId: z.string(),
+  postId: z.string(),
+  targetId: z.string(),
+  platform: z.string(),
+  status: DeliveryStatusSchema,
+  publishAt: z.string(),
+  /** `HH:mm` in the calendar's zone. */
+  localTime: z.string(),
+});
+
+export const CalendarResponseSchema = z.strictObject({
+  timeZone: z.string(),
+  from: z.string(),
+  to: z.string(),
+  days: z.array(z.strictObject({ date: z.string(), deliveries: z.array(CalendarEntrySchema) })),
+});
+export type CalendarResponse = z.infer<typeof CalendarResponseSchema>;
