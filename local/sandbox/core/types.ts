@@ -10,7 +10,10 @@ export type ProviderName = "meta" | "linkedin";
 
 export interface SandboxRequest {
   readonly method: string;
-  /** Path without the query string, e.g. `/v25.0/123/feed`. */
+  /**
+   * The full sandbox path without the query string, provider prefix included, e.g.
+   * `/meta/graph/v25.0/123/feed` or `/linkedin/api/rest/posts`.
+   */
   readonly path: string;
   readonly query: URLSearchParams;
   /** Lower-cased header names. */
@@ -33,13 +36,19 @@ export interface SandboxResponse {
   readonly body?: unknown;
 }
 
-export type RouteHandler = (req: SandboxRequest, ctx: SandboxContext) => Promise<SandboxResponse> | SandboxResponse;
+export type RouteHandler = (
+  req: SandboxRequest,
+  ctx: SandboxContext,
+) => Promise<SandboxResponse> | SandboxResponse;
 
 export interface Router {
   /**
-   * Register a route. `pattern` is a path with `:name` segments (`/:version/:id/feed`) or a
-   * RegExp with named groups. `target` extracts the target id (page, IG user, author URN) a
-   * fault rule may match on.
+   * Register a route. `pattern` is the full sandbox path, provider prefix included, with
+   * `:name` segments (`/meta/graph/:version/:id/feed`; `:name(regex)` narrows a segment, e.g.
+   * `:version(v\\d+\\.\\d+)`), or a RegExp with named groups tested against the whole path.
+   * Routes are tried in registration order; the first match wins. `method` `*` matches any
+   * method; `GET` routes also answer `HEAD`. Control routes go under `/_sandbox/<provider>/…`.
+   * `target` extracts the target id (page, IG user, author URN) a fault rule may match on.
    */
   add(
     method: string,
@@ -88,7 +97,24 @@ export interface SandboxContext {
   /** Configuration (quotas, allow-lists, delays); overridable via `PUT /_sandbox/config`. */
   readonly config: SandboxConfig;
   /** Fetch a media URL the way the provider would (must be reachable); used to check media. */
-  fetchMedia(url: string): Promise<{ ok: boolean; status: number; contentType?: string; bytes: number }>;
+  fetchMedia(url: string): Promise<FetchedMedia>;
+}
+
+/** What `fetchMedia` learned about a URL: reachability, size and the sniffed format. */
+export interface FetchedMedia {
+  readonly ok: boolean;
+  /** HTTP status, 0 when no answer came. */
+  readonly status: number;
+  readonly contentType?: string;
+  /** Bytes received (the whole body is read, like a provider downloading it). */
+  readonly bytes: number;
+  /** Why no answer came: the host could not be reached, or the download took too long. */
+  readonly error?: "unreachable" | "timeout";
+  /** The format from the magic bytes, whatever the content type says. */
+  readonly format?: "jpeg" | "png" | "gif" | "webp" | "bmp" | "tiff" | "mp4" | "mov" | "pdf" | "unknown";
+  /** Pixel size, for JPEG/PNG/GIF. */
+  readonly width?: number;
+  readonly height?: number;
 }
 
 export interface SandboxConfig {
@@ -107,6 +133,26 @@ export interface SandboxConfig {
     enforceUsageLimits: boolean;
     /** Days ahead allowed for scheduled_publish_time (docs disagree: 30 vs 75). */
     scheduledPublishMaxDays: number;
+    /** Minutes ahead a scheduled_publish_time must be at least (docs: 10). */
+    scheduledPublishMinMinutes: number;
+    /** IG containers that may be created per moving 24 h (docs: 400). */
+    igContainerQuota: number;
+    /** Lifetime of an IG container before it is EXPIRED (docs: 24 h). */
+    igContainerLifetimeMs: number;
+    /** Largest IG image in bytes (docs: 8 MiB). */
+    igImageMaxBytes: number;
+    /** Largest Page photo in bytes (about 4 MB). */
+    fbPhotoMaxBytes: number;
+    /** Window in which the same message on the same Page is a duplicate (506). */
+    duplicateWindowMinutes: number;
+    /** Lifetime of a login-dialog code (Meta does not publish it; about 10 minutes). */
+    codeLifetimeSeconds: number;
+    /** Lifetime of a short-lived user token (about 1–2 h). */
+    shortLivedTokenSeconds: number;
+    /** Lifetime of a long-lived user token (about 60 days: 5183944 s in real answers). */
+    longLivedTokenSeconds: number;
+    /** Page size of `/me/accounts` and feed listings when `limit` is absent. */
+    defaultPageLimit: number;
   };
   linkedin: {
     /** Active `LinkedIn-Version` values (YYYYMM or YYYYMM.RR). */
@@ -133,6 +179,11 @@ export interface ProviderModule {
   register(router: Router, ctx: SandboxContext): void;
   /** Error presets for fault injection, keyed by short name (prefixed with the provider by the core). */
   readonly errorPresets: Readonly<Record<string, ErrorPreset>>;
+  /**
+   * The provider's seeded identities (apps, users, pages, members, orgs) for
+   * `GET /_sandbox/seed`; optional. Seeds must be deterministic.
+   */
+  seed?(ctx: SandboxContext): unknown;
   /** Routes that serve HTML consent pages or OAuth redirects are ordinary routes; nothing special here. */
 }
 
@@ -151,10 +202,22 @@ export interface FaultRule {
   readonly probability?: number;
   readonly fault:
     | { readonly kind: "error"; readonly preset: string }
-    | { readonly kind: "response"; readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
+    | {
+        readonly kind: "response";
+        readonly status: number;
+        readonly body?: unknown;
+        readonly headers?: Record<string, string>;
+      }
     | { readonly kind: "latency"; readonly ms: number }
     /** Close the connection before the provider acts: nothing happens. */
     | { readonly kind: "drop-before" }
     /** Let the provider act, then close the connection: the post exists, the client sees a reset. */
     | { readonly kind: "drop-after" };
 }
+
+/** Every property optional, recursively (arrays replaced whole): the shape of config overrides. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
