@@ -47,12 +47,16 @@ export interface HttpRequest<B, Q, P, A> {
   readonly auth: A;
   readonly correlationId: string;
   readonly route: HttpRoute;
+  /** The body as received (base64 decoded), for routes that verify signatures or read forms; not size-checked when `spec.body` is set. */
+  readonly rawBody?: string;
 }
 
 export interface HttpResponse {
   readonly statusCode: number;
   /** Serialised as JSON; omit for 204. */
   readonly body?: unknown;
+  /** Sent as is instead of `body` (e.g. an HTML page); set its content-type in `headers`. */
+  readonly text?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -117,6 +121,17 @@ function problemResult(error: HttpError | undefined, state: ChainState, instance
   };
 }
 
+function rawBodyOf(event: HttpEvent): string | undefined {
+  if (event.body === undefined || event.body === null) return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (Buffer.byteLength(raw, "utf8") > maxBodyBytes) {
+    throw new PayloadTooLargeError(`The body is larger than ${maxBodyBytes} bytes.`, {
+      limitBytes: maxBodyBytes,
+    });
+  }
+  return raw;
+}
+
 function readBody(event: HttpEvent, headers: Record<string, string | undefined>): unknown {
   if (event.body === undefined || event.body === null || event.body === "") return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
@@ -171,7 +186,15 @@ export function httpHandler<
       auth: state.auth as Pub extends true ? undefined : AuthContext,
       correlationId: state.correlationId,
       route,
+      rawBody: rawBodyOf(event),
     });
+    if (result.text !== undefined) {
+      return {
+        statusCode: result.statusCode,
+        headers: { [CORRELATION_HEADER]: state.correlationId, ...result.headers },
+        body: result.text,
+      };
+    }
     return {
       statusCode: result.statusCode,
       headers: {
