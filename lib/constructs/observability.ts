@@ -1,0 +1,155 @@
+import { Duration } from "aws-cdk-lib";
+import type { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  type Metric,
+  TextWidget,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { acknowledge } from "../nag.js";
+import type { StageConfig } from "../stage-config.js";
+
+/** Runbooks that exist in `docs/runbooks/`; an alarm can only link to one of these. */
+export const RUNBOOKS = ["dlq-not-empty", "api-5xx"] as const;
+export type Runbook = (typeof RUNBOOKS)[number];
+
+export interface ObservabilityProps {
+  readonly stage: StageConfig;
+  readonly api: HttpApi;
+  /** Work queues by name (depth and age on the dashboard). */
+  readonly queues: Readonly<Record<string, Queue>>;
+  /** Dead-letter queues by name: each gets a "not empty" alarm. */
+  readonly deadLetterQueues: Readonly<Record<string, Queue>>;
+  readonly functions: readonly LambdaFunction[];
+}
+
+/**
+ * The stage's alarm topic, its alarms (each description ends with a runbook link) and one
+ * dashboard. No per-tenant dimensions: tenant ids go to logs, not metric series.
+ */
+export class Observability extends Construct {
+  public readonly topic: Topic;
+  public readonly dashboard: Dashboard;
+  public readonly alarms: Alarm[] = [];
+  private readonly stage: StageConfig;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const { stage } = props;
+    this.stage = stage;
+    this.topic = new Topic(this, "AlarmTopic", {
+      topicName: `herald-${stage.name}-alarms`,
+      displayName: `Herald ${stage.name} alarms`,
+      enforceSSL: true,
+    });
+    acknowledge(this.topic, {
+      id: "AwsSolutions-SNS2",
+      reason:
+        "Alarm notifications carry only alarm names and states; CloudWatch cannot publish to a topic " +
+        "encrypted with the AWS managed SNS key, and a customer managed key per stage costs more than it protects here.",
+    });
+    if (stage.alarmEmail) this.topic.addSubscription(new EmailSubscription(stage.alarmEmail));
+
+    for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {
+      this.alarm(`${name}-dlq-not-empty`, "dlq-not-empty", {
+        metric: dlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: "Maximum",
+        }),
+        threshold: 1,
+        what: `Messages are waiting in the ${name} dead-letter queue (${dlq.node.path}).`,
+      });
+    }
+    this.alarm("api-5xx", "api-5xx", {
+      metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: "Sum" }),
+      threshold: 5,
+      what: "The HTTP API answered 5 or more 5xx responses in 5 minutes.",
+    });
+
+    this.dashboard = new Dashboard(this, "Dashboard", { dashboardName: `herald-${stage.name}` });
+    const queueMetrics = (fn: (q: Queue) => Metric) =>
+      Object.entries(props.queues).map(([name, q]) => fn(q).with({ label: name }));
+    this.dashboard.addWidgets(
+      new TextWidget({ markdown: `# Herald \`${stage.name}\``, width: 24, height: 1 }),
+      new GraphWidget({
+        title: "API responses",
+        left: [
+          props.api.metricCount({ label: "requests" }),
+          props.api.metricClientError({ label: "4xx" }),
+          props.api.metricServerError({ label: "5xx" }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: "API latency (p50, p99)",
+        left: [
+          props.api.metricLatency({ statistic: "p50", label: "p50" }),
+          props.api.metricLatency({ statistic: "p99", label: "p99" }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: "Queue depth",
+        left: queueMetrics((q) => q.metricApproximateNumberOfMessagesVisible()),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Oldest message age (s)",
+        left: queueMetrics((q) => q.metricApproximateAgeOfOldestMessage({ statistic: "Maximum" })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Dead-letter queue depth",
+        left: Object.entries(props.deadLetterQueues).map(([name, q]) =>
+          q.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", label: name }),
+        ),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Function errors",
+        left: props.functions.map((f) => f.metricErrors({ label: f.node.scope?.node.id ?? f.node.id })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: "Function duration p99 (ms)",
+        left: props.functions.map((f) =>
+          f.metricDuration({ statistic: "p99", label: f.node.scope?.node.id ?? f.node.id }),
+        ),
+        width: 12,
+      }),
+    );
+  }
+
+  private alarm(
+    name: string,
+    runbook: Runbook,
+    opts: { metric: IMetric; threshold: number; what: string },
+  ): Alarm {
+    const alarm = new Alarm(this, `Alarm-${name}`, {
+      alarmName: `herald-${this.stage.name}-${name}`,
+      alarmDescription: `${opts.what} Runbook: ${runbookUrl(this.stage.runbookBaseUrl, runbook)}`,
+      metric: opts.metric,
+      threshold: opts.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}
+
+/** `<base>/<name>.md`: the runbook link put in alarm descriptions. */
+export const runbookUrl = (base: string, runbook: Runbook) => `${base.replace(/\/$/, "")}/${runbook}.md`;

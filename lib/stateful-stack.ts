@@ -1,0 +1,128 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { EventBus } from "aws-cdk-lib/aws-events";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { names, QUEUES, type QueueId, SCHEDULER_DLQ, SECRETS, type SecretId } from "../schemas/resources.js";
+import { QueueWithDlq } from "./constructs/queue-with-dlq.js";
+import { SingleTable } from "./constructs/single-table.js";
+import { acknowledge } from "./nag.js";
+import type { StageConfig } from "./stage-config.js";
+
+export interface StatefulStackProps extends StackProps {
+  readonly stage: StageConfig;
+}
+
+/** What the stateless stack needs from the stateful one: typed references, never string ARNs. */
+export interface StatefulResources {
+  readonly table: TableV2;
+  readonly queues: Readonly<Record<QueueId, Queue>>;
+  readonly deadLetterQueues: Readonly<Record<QueueId, Queue>>;
+  readonly schedulerDlq: Queue;
+  readonly scheduleGroup: ScheduleGroup;
+  readonly bus: EventBus;
+  readonly secrets: Readonly<Record<SecretId, Secret>>;
+  /** The role EventBridge Scheduler assumes to deliver a schedule to the publish queue. */
+  readonly schedulerRole: Role;
+}
+
+/**
+ * Everything of a stage that holds data or identity across deployments: the table, the
+ * queues and their DLQs, the schedule group, the event bus, the secrets and the scheduler
+ * role. Built from `schemas/resources.ts`, named through `names`.
+ */
+export class StatefulStack extends Stack implements StatefulResources {
+  public readonly table: TableV2;
+  public readonly queues: Readonly<Record<QueueId, Queue>>;
+  public readonly deadLetterQueues: Readonly<Record<QueueId, Queue>>;
+  public readonly schedulerDlq: Queue;
+  public readonly scheduleGroup: ScheduleGroup;
+  public readonly bus: EventBus;
+  public readonly secrets: Readonly<Record<SecretId, Secret>>;
+  public readonly schedulerRole: Role;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    const retain = stage.retainData;
+
+    this.table = new SingleTable(this, "Data", { tableName: names.table(stage.name), retain }).table;
+
+    const queues = {} as Record<QueueId, Queue>;
+    const dlqs = {} as Record<QueueId, Queue>;
+    for (const definition of Object.values(QUEUES)) {
+      const pair = new QueueWithDlq(this, `${pascal(definition.id)}Queue`, {
+        definition,
+        queueName: names.queue(stage.name, definition.id),
+        dlqName: names.dlq(stage.name, definition.id),
+        retainDlq: retain,
+      });
+      queues[definition.id] = pair.queue;
+      dlqs[definition.id] = pair.deadLetterQueue;
+      acknowledge(pair.deadLetterQueue, {
+        id: "AwsSolutions-SQS3",
+        reason:
+          "This queue is itself the dead-letter queue of its work queue; a DLQ of a DLQ would only move the problem.",
+      });
+    }
+    this.queues = queues;
+    this.deadLetterQueues = dlqs;
+
+    this.schedulerDlq = new Queue(this, "SchedulerDlq", {
+      queueName: names.schedulerDlq(stage.name),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(SCHEDULER_DLQ.retentionDays),
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledge(this.schedulerDlq, {
+      id: "AwsSolutions-SQS3",
+      reason: "Dead-letter queue of EventBridge Scheduler deliveries; it has no DLQ of its own by design.",
+    });
+
+    this.scheduleGroup = new ScheduleGroup(this, "Schedules", {
+      scheduleGroupName: names.scheduleGroup(stage.name),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.bus = new EventBus(this, "Bus", { eventBusName: names.bus(stage.name) });
+
+    const secrets = {} as Record<SecretId, Secret>;
+    for (const definition of Object.values(SECRETS)) {
+      const secret = new Secret(this, `${pascal(definition.id)}Secret`, {
+        secretName: names.secret(stage.name, definition.id),
+        description: definition.description,
+        // A JSON document the operator fills with `put-secret-value`; the random key only
+        // makes sure no guessable placeholder ever sits in a deployed stage.
+        generateSecretString: {
+          secretStringTemplate: "{}",
+          generateStringKey: "bootstrap",
+          excludePunctuation: true,
+        },
+        removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      acknowledge(secret, {
+        id: "AwsSolutions-SMG4",
+        reason:
+          "Provider app credentials are issued by Meta/LinkedIn and rotated by hand in their consoles; " +
+          "token keys are versioned inside the document and rotated by the token-key procedure (docs/runbooks).",
+      });
+      secrets[definition.id] = secret;
+    }
+    this.secrets = secrets;
+
+    this.schedulerRole = new Role(this, "SchedulerRole", {
+      description: "Assumed by EventBridge Scheduler to deliver publish schedules to the publish queue",
+      assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
+        conditions: { StringEquals: { "aws:SourceAccount": this.account } },
+      }),
+    });
+    queues.publish.grantSendMessages(this.schedulerRole);
+    this.schedulerDlq.grantSendMessages(this.schedulerRole);
+  }
+}
+
+const pascal = (id: string) => id.replace(/(^|[-_])([a-z])/g, (_m, _sep, c: string) => c.toUpperCase());
