@@ -1,0 +1,81 @@
+/**
+ * `npm start`: the whole of Herald on this machine (see docs/local-stack.md).
+ *
+ *   npm start                     in-memory, API on :3000
+ *   npm start -- --persist        keep DynamoDB data in .herald/data
+ *   npm start -- --api-port 0     any free port (HERALD_API_PORT works too)
+ *   npm start -- --stage demo --quiet
+ *
+ * Ctrl-C (SIGINT), SIGTERM or a crash stop every part; DynamoDB Local's java is killed by PID
+ * (and by its watchdog if this process is killed outright).
+ */
+import { parseArgs } from "node:util";
+import { JavaMissingError, type RunningStack, startStack } from "../local/stack/index.js";
+
+const { values } = parseArgs({
+  options: {
+    persist: { type: "boolean", default: false },
+    "api-port": { type: "string" },
+    stage: { type: "string" },
+    quiet: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (values.help) {
+  console.log("usage: npm start -- [--persist] [--api-port <port>] [--stage <name>] [--quiet]");
+  process.exit(0);
+}
+
+const portText = values["api-port"] ?? process.env.HERALD_API_PORT ?? "3000";
+const apiPort = Number(portText);
+if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) {
+  console.error(`--api-port must be a port number (0 = any free port), got ${portText}`);
+  process.exit(2);
+}
+
+let stack: RunningStack | undefined;
+let stopping = false;
+
+async function shutdown(code: number, why: string) {
+  if (stopping) return;
+  stopping = true;
+  if (!values.quiet) console.log(`\n${why}: stopping the local stack…`);
+  try {
+    await stack?.stop();
+  } finally {
+    process.exit(code);
+  }
+}
+
+process.on("SIGINT", () => void shutdown(0, "SIGINT"));
+process.on("SIGTERM", () => void shutdown(0, "SIGTERM"));
+process.on("SIGHUP", () => void shutdown(0, "SIGHUP"));
+process.on("uncaughtException", (error) => {
+  console.error("uncaught error:", error);
+  void shutdown(1, "crash");
+});
+process.on("unhandledRejection", (error) => {
+  console.error("unhandled rejection:", error);
+  void shutdown(1, "crash");
+});
+
+try {
+  stack = await startStack({ persist: values.persist, apiPort, quiet: values.quiet, stage: values.stage });
+  // One machine-readable line for scripts and tests waiting on readiness.
+  console.log(
+    `herald-local ready ${JSON.stringify({ apiUrl: stack.info.apiUrl, startupMs: stack.info.startupMs })}`,
+  );
+  if (stopping) await stack.stop();
+} catch (error) {
+  if (error instanceof JavaMissingError) {
+    console.error(error.message);
+  } else if ((error as NodeJS.ErrnoException)?.code === "EADDRINUSE") {
+    console.error(
+      `Port ${apiPort} is busy (another \`npm start\`?). Stop it, or pick another port: npm start -- --api-port 3001`,
+    );
+  } else {
+    console.error("The local stack could not start:", error);
+  }
+  process.exit(1);
+}
