@@ -6,7 +6,7 @@ import { registerMedia } from "./media.js";
 import { issuer, registerOAuth } from "./oauth.js";
 import { registerPosts } from "./posts.js";
 import { liJson, linkedinErrorPresets } from "./responses.js";
-import { LINKEDIN_SEED, organizationUrn, personUrn } from "./seed.js";
+import { organizationUrn, personUrn } from "./seed.js";
 import { liState } from "./state.js";
 
 export { LINKEDIN_SEED } from "./seed.js";
@@ -63,9 +63,3 @@ export const linkedinProvider: ProviderModule = {
     };
   },
 };
-
-/** Herald's LinkedIn app credentials in the sandbox (`SANDBOX_APPS.linkedin`). */
-export const LINKEDIN_APP = {
-  clientId: LINKEDIN_SEED.apps[0].clientId,
-  clientSecret: LINKEDIN_SEED.apps[0].clientSecret,
-} as const;

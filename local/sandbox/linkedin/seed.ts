@@ -1,8 +1,11 @@
 /**
  * Deterministic LinkedIn identities of the sandbox: the apps Herald (and a stranger) use,
  * the members who can sign in on the consent page, and the organisations they hold roles on.
- * Every value is a clearly fake constant; nothing here is a real credential.
+ * Every value is a clearly fake constant; nothing here is a real credential. Herald's app
+ * credentials come from `SANDBOX_APPS` (core/apps.ts) so the local stack and this module agree.
  */
+
+import { SANDBOX_APPS } from "../core/apps.js";
 
 /** A developer application registered with (sandbox) LinkedIn. */
 export interface LinkedInSeedApp {
@@ -58,8 +61,8 @@ const ALL_SCOPES = [
 export const LINKEDIN_SEED = {
   apps: [
     {
-      clientId: "78sbxherald01",
-      clientSecret: "WPL_AP1.sandbox-not-a-secret.herald01",
+      clientId: SANDBOX_APPS.linkedin.clientId,
+      clientSecret: SANDBOX_APPS.linkedin.clientSecret,
       name: "Herald (sandbox)",
       redirectUris: ["https://herald.example/oauth/linkedin/callback"],
       scopes: ALL_SCOPES,
