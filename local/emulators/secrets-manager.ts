@@ -104,7 +104,7 @@ export async function startSecretsManagerEmulator(opts: EmulatorBaseOptions = {}
     return s;
   };
 
-  const valueOf = (body: JsonBody) => {
+  const secretValueIn = (body: JsonBody) => {
     const secretString = str(body, "SecretString");
     const secretBinary = str(body, "SecretBinary");
     if (secretString !== undefined && secretBinary !== undefined) {
@@ -129,7 +129,7 @@ export async function startSecretsManagerEmulator(opts: EmulatorBaseOptions = {}
 
   /** Adds a version (or recognises a replayed token); returns it. */
   const addVersion = (s: Secret, body: JsonBody, stages: string[]): Version => {
-    const { secretString, secretBinary } = valueOf(body);
+    const { secretString, secretBinary } = secretValueIn(body);
     if (secretString === undefined && secretBinary === undefined) {
       throw invalidParameter("You must provide either SecretString or SecretBinary.");
     }
@@ -189,7 +189,7 @@ export async function startSecretsManagerEmulator(opts: EmulatorBaseOptions = {}
           );
         }
         const replayed = token ? existing.versions.get(token) : undefined;
-        const { secretString, secretBinary } = valueOf(body);
+        const { secretString, secretBinary } = secretValueIn(body);
         if (replayed && replayed.secretString === secretString && replayed.secretBinary === secretBinary) {
           return { ARN: existing.arn, Name: existing.name, VersionId: replayed.id };
         }
@@ -209,7 +209,7 @@ export async function startSecretsManagerEmulator(opts: EmulatorBaseOptions = {}
         lastChanged: now,
         versions: new Map(),
       };
-      const { secretString, secretBinary } = valueOf(body);
+      const { secretString, secretBinary } = secretValueIn(body);
       const version =
         secretString !== undefined || secretBinary !== undefined
           ? addVersion(secret, body, [CURRENT])
