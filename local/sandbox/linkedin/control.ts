@@ -69,12 +69,12 @@ export function registerControl(router: Router): void {
     return ok(
       {
         access_token: access.token,
-        expires_in: Math.floor((access.expiresAt - ctx.clock.now()) / 1000),
+        expires_in: Math.ceil((access.expiresAt - ctx.clock.now()) / 1000),
         scope: access.scopes.join(","),
         ...(refresh
           ? {
               refresh_token: refresh.token,
-              refresh_token_expires_in: Math.floor((refresh.expiresAt - ctx.clock.now()) / 1000),
+              refresh_token_expires_in: Math.ceil((refresh.expiresAt - ctx.clock.now()) / 1000),
             }
           : {}),
         member: member.sub,

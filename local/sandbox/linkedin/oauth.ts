@@ -133,11 +133,11 @@ async function tokenResponseBody(
   const now = ctx.clock.now();
   const body: Record<string, unknown> = {
     access_token: access.token,
-    expires_in: Math.floor((access.expiresAt - now) / 1000),
+    expires_in: Math.ceil((access.expiresAt - now) / 1000),
   };
   if (refresh) {
     body.refresh_token = refresh.token;
-    body.refresh_token_expires_in = Math.floor((refresh.expiresAt - now) / 1000);
+    body.refresh_token_expires_in = Math.ceil((refresh.expiresAt - now) / 1000);
   }
   body.scope = access.scopes.join(",");
   if (access.scopes.includes("openid")) {
