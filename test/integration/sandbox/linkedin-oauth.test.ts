@@ -46,7 +46,7 @@ function authorizeUrl(params: Record<string, string>): string {
 }
 
 /** Fetch the consent page, fill its form like a person would, and answer the redirect. */
-async function consent(params: Record<string, string>, action: "allow" | "cancel", member = ADA.sub) {
+async function consent(params: Record<string, string>, action: "allow" | "cancel", member: string = ADA.sub) {
   const page = await fetch(authorizeUrl(params));
   expect(page.status).toBe(200);
   const html = await page.text();
