@@ -68,11 +68,18 @@ export const DeliveryListResponseSchema = z.strictObject({
   nextCursor: z.optional(z.string()),
 });
 
+/** Answer of schedule, and of post-level reschedule and cancel. */
 export const ScheduleResponseSchema = z.strictObject({
   postId: z.string(),
+  /** The post's status afterwards. */
   status: z.string(),
+  /** The post's version afterwards (its new ETag). */
+  version: z.number(),
   deliveries: z.array(DeliveryResponseSchema),
+  /** The local time fell into a DST gap and was moved forward by the gap's length. */
+  localTimeAdjusted: z.optional(z.boolean()),
 });
+export type ScheduleResponse = z.infer<typeof ScheduleResponseSchema>;
 
 const LocalDateSchema = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 

@@ -1,0 +1,222 @@
+/**
+ * MediaInspector over global fetch: for each URL, check it is safe to fetch (SSRF guard), then
+ * read only its first bytes (`Range: bytes=0-65535`) to sniff the real type and dimensions, and
+ * take the size from Content-Range (or Content-Length).
+ *
+ * SSRF guard: https only, and every address the host resolves to must be public — not
+ * loopback, private (RFC 1918 / unique-local), link-local, CGNAT, multicast or reserved.
+ * Redirects are followed by hand (at most 3), each hop checked again. Hosts in
+ * `ENV.MEDIA_HOST_ALLOWLIST` (comma-separated `host[:port]`) skip the address check and may use
+ * http — the local stack lists the sandbox there. Residual risk: the address is resolved
+ * again by fetch (DNS rebinding between the two lookups); the bytes read are never returned
+ * to the caller, only the type, size and dimensions.
+ */
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
+import { MEDIA_FETCH_TIMEOUT_MS, MEDIA_SNIFF_BYTES } from "../domain/limits.js";
+import { type MediaInfo, sniff } from "../domain/media.js";
+import type { MediaInspector } from "../use-cases/ports.js";
+
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const) {
+  blocked.addSubnet(net, prefix, "ipv4");
+}
+for (const [net, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+  ["2001:db8::", 32],
+  ["64:ff9b::", 96],
+  ["100::", 64],
+] as const) {
+  blocked.addSubnet(net, prefix, "ipv6");
+}
+
+/** Is this address one a media URL must not reach? (IPv4-mapped IPv6 is judged as IPv4.) */
+export function isBlockedAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return blocked.check(mapped[1] as string, "ipv4");
+  const family = isIP(address);
+  if (family === 0) return true;
+  return blocked.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+
+export type Resolver = (host: string) => Promise<readonly string[]>;
+
+const systemResolver: Resolver = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+export interface MediaInspectorOptions {
+  /** `host` or `host:port` entries allowed to be http and to resolve anywhere. */
+  readonly allowlist?: readonly string[];
+  readonly resolve?: Resolver;
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+}
+
+export const parseAllowlist = (raw: string | undefined) =>
+  (raw ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+
+const fail = (url: string, code: string, message: string): MediaInfo => ({ ok: false, url, code, message });
+
+export function fetchMediaInspector(options: MediaInspectorOptions = {}): MediaInspector {
+  const allow = new Set((options.allowlist ?? []).map((h) => h.toLowerCase()));
+  const resolve = options.resolve ?? systemResolver;
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? MEDIA_FETCH_TIMEOUT_MS;
+
+  const allowed = (u: URL) => allow.has(u.host.toLowerCase()) || allow.has(u.hostname.toLowerCase());
+
+  /** undefined when the URL may be fetched; otherwise the refusal. */
+  async function guard(url: string, u: URL): Promise<MediaInfo | undefined> {
+    if (u.username || u.password)
+      return fail(url, "media_url_credentials", "Media URLs must not carry a user name or password.");
+    if (allowed(u))
+      return u.protocol === "https:" || u.protocol === "http:"
+        ? undefined
+        : fail(url, "media_url_not_https", "Media URLs must use https.");
+    if (u.protocol !== "https:") return fail(url, "media_url_not_https", "Media URLs must use https.");
+    const host = u.hostname.replace(/^\[|\]$/g, "");
+    let addresses: readonly string[];
+    try {
+      addresses = isIP(host) ? [host] : await resolve(host);
+    } catch {
+      return fail(url, "media_unreachable", `The host ${u.hostname} does not resolve.`);
+    }
+    if (addresses.length === 0 || addresses.some(isBlockedAddress)) {
+      return fail(
+        url,
+        "media_host_blocked",
+        `Media must be on a public host; ${u.hostname} resolves to a private or reserved address.`,
+      );
+    }
+    return undefined;
+  }
+
+  async function inspectOne(url: string): Promise<MediaInfo> {
+    let current = url;
+    for (let hop = 0; hop <= 3; hop++) {
+      let u: URL;
+      try {
+        u = new URL(current);
+      } catch {
+        return fail(url, "media_url_invalid", "This is not a valid URL.");
+      }
+      const refused = await guard(url, u);
+      if (refused) return refused;
+      let res: Response;
+      try {
+        res = await doFetch(u, {
+          method: "GET",
+          redirect: "manual",
+          headers: { range: `bytes=0-${MEDIA_SNIFF_BYTES - 1}`, "user-agent": "Herald-media-check/1" },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        const timedOut =
+          error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+        return fail(
+          url,
+          "media_unreachable",
+          timedOut
+            ? `The media did not answer within ${timeoutMs / 1000} s.`
+            : "The media could not be fetched.",
+        );
+      }
+      if (res.status >= 300 && res.status < 400) {
+        const location = res.headers.get("location");
+        await res.body?.cancel().catch(() => undefined);
+        if (!location)
+          return fail(
+            url,
+            "media_unreachable",
+            `The media URL redirects (${res.status}) without a location.`,
+          );
+        current = new URL(location, u).toString();
+        continue;
+      }
+      if (res.status !== 200 && res.status !== 206) {
+        await res.body?.cancel().catch(() => undefined);
+        return fail(url, "media_unreachable", `Fetching the media answered HTTP ${res.status}.`);
+      }
+      const head = await readHead(res, MEDIA_SNIFF_BYTES);
+      const sizeBytes = sizeOf(res);
+      const sniffed = sniff(head);
+      if (!sniffed) {
+        return fail(
+          url,
+          "media_type_unknown",
+          "The file is not a JPEG, PNG, GIF, WebP, MP4, MOV or PDF (judged by its content, not its name).",
+        );
+      }
+      return { ok: true, url, ...sniffed, ...(sizeBytes !== undefined ? { sizeBytes } : {}) };
+    }
+    return fail(url, "media_unreachable", "The media URL redirects too many times.");
+  }
+
+  return {
+    async inspect(urls) {
+      const unique = [...new Set(urls)];
+      const results = await Promise.all(unique.map(inspectOne));
+      return new Map(results.map((r) => [r.url, r]));
+    },
+  };
+}
+
+function sizeOf(res: Response): number | undefined {
+  const range = res.headers.get("content-range");
+  const total = range ? /\/(\d+)\s*$/.exec(range)?.[1] : undefined;
+  if (total) return Number(total);
+  if (res.status === 200) {
+    const length = res.headers.get("content-length");
+    if (length && /^\d+$/.test(length)) return Number(length);
+  }
+  return undefined;
+}
+
+/** Read at most `max` bytes, then stop the download. */
+async function readHead(res: Response, max: number): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array();
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    while (total < max) {
+      const { done, value } = await reader.read();
+      if (done || !value) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const out = new Uint8Array(Math.min(total, max));
+  let offset = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, Math.min(c.length, out.length - offset));
+    out.set(part, offset);
+    offset += part.length;
+    if (offset >= out.length) break;
+  }
+  return out;
+}
