@@ -79,9 +79,11 @@ export function parseSchedule(expression: string, start = new Date()): Schedule 
   if (!cron) throw new Error(`not a rate() or cron() expression: ${expression}`);
   const parts = cron[1]!.trim().split(/\s+/);
   if (parts.length !== 6) throw new Error(`cron() needs six fields: ${expression}`);
-  if (/[LW#]/.test(parts.slice(2, 5).join(" ")))
-    throw new Error(`L, W and # are not supported locally: ${expression}`);
   const [mi, ho, dom, mo, dow, yr] = parts as [string, string, string, string, string, string];
+  // Day-of-month has no names, so any L/W there is the "last"/"weekday" syntax; day-of-week uses `#` and `<n>L`.
+  if (/[LW]/i.test(dom) || /#|^\d?L$/i.test(dow)) {
+    throw new Error(`L, W and # are not supported locally: ${expression}`);
+  }
   const minutes = field(mi, 0, 59);
   const hours = field(ho, 0, 23);
   const days = field(dom, 1, 31);
