@@ -160,8 +160,8 @@ const li = (httpStatus: number, code?: string | number, subcode?: number): Provi
   ...(subcode === undefined ? {} : { subcode }),
 });
 
-const REAUTH_FB = "Reconnect the Facebook account in Herald (Connections → Reconnect) and publish again.";
-const REAUTH_LI = "Reconnect the LinkedIn account in Herald (Connections → Reconnect) and publish again.";
+const REAUTH_FB = "Reconnect the Facebook account in Herald and publish again.";
+const REAUTH_LI = "Reconnect the LinkedIn account in Herald and publish again.";
 const FIX = "Edit the post and schedule it again.";
 
 /** Version string from LinkedIn's 426 message (`Requested version 20241101 is not active`). */
@@ -307,7 +307,8 @@ export const ERROR_RULES: readonly ErrorRule[] = [
     class: "auth",
     retry: "no",
     action: "reconnect",
-    message: `Meta refused the call for lack of permission. ${REAUTH_FB} Grant every requested permission and keep your role on the Page.`,
+    message:
+      "Meta refused the call for lack of permission. Reconnect the Facebook account in Herald, granting every requested permission, and check that the person connecting still has a role on the Page.",
     sample: meta(10),
   },
   {
@@ -318,7 +319,8 @@ export const ERROR_RULES: readonly ErrorRule[] = [
     class: "auth",
     retry: "no",
     action: "reconnect",
-    message: `A permission Herald needs was not granted or was removed. ${REAUTH_FB} Allow every requested permission.`,
+    message:
+      "A permission Herald needs was not granted or was removed. Reconnect the Facebook account in Herald, allowing every requested permission, and publish again.",
     sample: meta(200),
   },
   {
