@@ -5,12 +5,13 @@
 import { createSandboxServer } from "./core/server.js";
 import type { DeepPartial, ProviderModule, SandboxConfig, SandboxContext } from "./core/types.js";
 import { linkedinProvider } from "./linkedin/index.js";
+import { metaProvider } from "./meta/index.js";
 
 export { SANDBOX_APPS } from "./core/apps.js";
 export type { DeepPartial, SandboxConfig, SandboxContext } from "./core/types.js";
 
 /** The provider modules the sandbox serves, in routing order. */
-export const PROVIDERS: readonly ProviderModule[] = [linkedinProvider];
+export const PROVIDERS: readonly ProviderModule[] = [metaProvider, linkedinProvider];
 
 /**
  * Start the sandbox on `host:port` (loopback and an ephemeral port by default). The returned

@@ -16,7 +16,6 @@ export function defaultSandboxConfig(): SandboxConfig {
       enforceUsageLimits: false,
       scheduledPublishMaxDays: 30,
       scheduledPublishMinMinutes: 10,
-      igContainerQuota: 400,
       igContainerLifetimeMs: 24 * 3_600_000,
       igImageMaxBytes: 8 * 1024 * 1024,
       fbPhotoMaxBytes: 4 * 1024 * 1024,
@@ -25,6 +24,8 @@ export function defaultSandboxConfig(): SandboxConfig {
       shortLivedTokenSeconds: 2 * 3_600,
       longLivedTokenSeconds: 5_183_944,
       defaultPageLimit: 25,
+      codeExchangeLongLived: false,
+      shortLivedPageTokenSeconds: 3_600,
     },
     linkedin: {
       activeVersions: [

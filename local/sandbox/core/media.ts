@@ -214,8 +214,7 @@ export function registerMediaRoutes(router: Router, baseUrl: () => string): void
   }));
   const large = (bytes: number, baseName: string) => {
     const base = assets.get(baseName);
-    if (!base || base.contentType !== "image/jpeg")
-      return { status: 404, body: { error: "no such base JPEG" } };
+    if (base?.contentType !== "image/jpeg") return { status: 404, body: { error: "no such base JPEG" } };
     return { status: 200, headers: { "content-type": "image/jpeg" }, body: paddedJpeg(base.body, bytes) };
   };
   router.add("GET", "/media/large-9mb.jpg", () => large(LARGE_JPEG_BYTES, "square-1080.jpg"));

@@ -135,8 +135,6 @@ export interface SandboxConfig {
     scheduledPublishMaxDays: number;
     /** Minutes ahead a scheduled_publish_time must be at least (docs: 10). */
     scheduledPublishMinMinutes: number;
-    /** IG containers that may be created per moving 24 h (docs: 400). */
-    igContainerQuota: number;
     /** Lifetime of an IG container before it is EXPIRED (docs: 24 h). */
     igContainerLifetimeMs: number;
     /** Largest IG image in bytes (docs: 8 MiB). */
@@ -153,6 +151,13 @@ export interface SandboxConfig {
     longLivedTokenSeconds: number;
     /** Page size of `/me/accounts` and feed listings when `limit` is absent. */
     defaultPageLimit: number;
+    /**
+     * The code exchange answers a long-lived token (some real answers carry
+     * `expires_in: 5183944`) instead of the documented short-lived one.
+     */
+    codeExchangeLongLived: boolean;
+    /** Lifetime of Page tokens derived from a short-lived user token (docs: about 1 h). */
+    shortLivedPageTokenSeconds: number;
   };
   linkedin: {
     /** Active `LinkedIn-Version` values (YYYYMM or YYYYMM.RR). */
