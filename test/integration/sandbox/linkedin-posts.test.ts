@@ -274,6 +274,7 @@ describe("content", () => {
   });
 
   it("media must exist, belong to the author and be AVAILABLE", async () => {
+    await control(sb, "/_sandbox/config", { linkedin: { mediaProcessingMs: 600_000 } }, "PUT");
     const pdf = await sampleBytes(sb, "sample.pdf");
     const doc = await uploadAsset(sb, token, "document", pdf);
     const processing = await createPost(sb, token, {
@@ -295,7 +296,7 @@ describe("content", () => {
     });
     expect(notOwned.status).toBe(422);
     expect(JSON.stringify(await notOwned.json())).toContain("MEDIA_ASSET_NOT_OWNED");
-    await control(sb, "/_sandbox/clock", { advanceMs: 5_000 });
+    await control(sb, "/_sandbox/clock", { advanceMs: 600_001 });
     expect(
       (await createPost(sb, token, { commentary: "deck", content: { media: { id: doc, title: "d.pdf" } } }))
         .status,
