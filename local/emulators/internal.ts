@@ -199,3 +199,56 @@ export function errorCode(error: unknown): string {
 export function backoffMs(baseMs: number, retry: number, capMs = 60_000): number {
   return Math.min(capMs, baseMs * 2 ** (retry - 1));
 }
+
+/** How a delivery with retries ended. */
+export type DeliveryOutcome =
+  | { ok: true; attempts: number }
+  | { ok: false; attempts: number; error: unknown };
+
+/**
+ * Runs `attempt(n)` until it resolves, retrying with exponential backoff (`baseMs`, doubling,
+ * capped at 60 s) while fewer than `maxRetries` retries were made and the next try would still
+ * be within `maxAgeMs` of `startedMs`. `onRetry` runs before each wait.
+ */
+export async function deliverWithRetries(
+  policy: { maxRetries: number; maxAgeMs: number; startedMs: number; baseMs: number },
+  attempt: (n: number) => Promise<void>,
+  hooks: {
+    onRetry: (n: number, error: unknown, delayMs: number) => void;
+    sleep: (ms: number) => Promise<void>;
+    stopped: () => boolean;
+  },
+): Promise<DeliveryOutcome> {
+  for (let n = 1; ; n++) {
+    try {
+      await attempt(n);
+      return { ok: true, attempts: n };
+    } catch (error) {
+      const delay = backoffMs(policy.baseMs, n);
+      const tooOld = Date.now() + delay - policy.startedMs > policy.maxAgeMs;
+      if (n > policy.maxRetries || tooOld || hooks.stopped()) return { ok: false, attempts: n, error };
+      hooks.onRetry(n, error, delay);
+      await hooks.sleep(delay);
+      if (hooks.stopped()) return { ok: false, attempts: n, error };
+    }
+  }
+}
+
+/** setTimeout-based sleeps that `cancelAll` clears (pending sleeps then never resolve). */
+export function createSleeper() {
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          resolve();
+        }, ms);
+        timers.add(t);
+      }),
+    cancelAll(): void {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}

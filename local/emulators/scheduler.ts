@@ -37,9 +37,10 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   AwsError,
-  backoffMs,
   createActivity,
+  createSleeper,
   createSqsSender,
+  deliverWithRetries,
   errorCode,
   parseSqsArn,
   readBody,
@@ -105,7 +106,7 @@ export async function startSchedulerEmulator(opts: SchedulerEmulatorOptions): Pr
   const schedules = new Map<string, Schedule>();
   /** `op:group/name:token` → the answer already given. */
   const replies = new Map<string, Json>();
-  const timers = new Set<NodeJS.Timeout>();
+  const sleeper = createSleeper();
   let closed = false;
 
   const key = (group: string, name: string) => `${group}/${name}`;
@@ -249,15 +250,6 @@ export async function startSchedulerEmulator(opts: SchedulerEmulatorOptions): Pr
 
   // --- firing -----------------------------------------------------------------------------
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
-
   const execute = async (s: Schedule, scheduledMs: number) => {
     const target = s.fields.Target as Json;
     const retry = target.RetryPolicy as typeof DEFAULT_RETRY;
@@ -265,47 +257,35 @@ export async function startSchedulerEmulator(opts: SchedulerEmulatorOptions): Pr
     const scheduledTime = new Date(scheduledMs).toISOString().replace(/\.\d{3}Z$/, "Z");
     const targetArn = String(target.Arn);
     const groupId = (target.SqsParameters as Json | undefined)?.MessageGroupId as string | undefined;
+    const about = { group: s.group, name: s.name, executionId, target: targetArn };
     let payload = "";
-    let lastError: unknown;
-    for (let attempt = 1; !closed; attempt++) {
-      payload = String(target.Input ?? "{}")
-        .replaceAll("<aws.scheduler.scheduled-time>", scheduledTime)
-        .replaceAll("<aws.scheduler.execution-id>", executionId)
-        .replaceAll("<aws.scheduler.attempt-number>", String(attempt))
-        .replaceAll("<aws.scheduler.schedule-arn>", s.arn);
-      try {
+    const outcome = await deliverWithRetries(
+      {
+        maxRetries: retry.MaximumRetryAttempts,
+        maxAgeMs: retry.MaximumEventAgeInSeconds * 1000,
+        startedMs: scheduledMs,
+        baseMs: retryBaseMs,
+      },
+      async (attempt) => {
+        payload = String(target.Input ?? "{}")
+          .replaceAll("<aws.scheduler.scheduled-time>", scheduledTime)
+          .replaceAll("<aws.scheduler.execution-id>", executionId)
+          .replaceAll("<aws.scheduler.attempt-number>", String(attempt))
+          .replaceAll("<aws.scheduler.schedule-arn>", s.arn);
         if (!parseSqsArn(targetArn))
           throw new AwsError("UnsupportedTarget", `Only SQS targets run locally: ${targetArn}`);
         const messageId = await sqs.send(targetArn, payload, groupId ? { messageGroupId: groupId } : {});
-        emit("schedule-fired", {
-          group: s.group,
-          name: s.name,
-          executionId,
-          attempt,
-          target: targetArn,
-          payload,
-          messageId,
-        });
-        lastError = undefined;
-        break;
-      } catch (error) {
-        lastError = error;
-        const delay = backoffMs(retryBaseMs, attempt);
-        const tooOld = Date.now() + delay - scheduledMs > retry.MaximumEventAgeInSeconds * 1000;
-        if (attempt > retry.MaximumRetryAttempts || tooOld) break;
-        emit("schedule-retried", {
-          group: s.group,
-          name: s.name,
-          executionId,
-          attempt,
-          target: targetArn,
-          error: errorCode(error),
-          nextAttemptInMs: delay,
-        });
-        await sleep(delay);
-      }
-    }
-    if (lastError !== undefined && !closed) await deadLetter(s, target, executionId, payload, lastError);
+        emit("schedule-fired", { ...about, attempt, payload, messageId });
+      },
+      {
+        onRetry: (attempt, error, delay) =>
+          emit("schedule-retried", { ...about, attempt, error: errorCode(error), nextAttemptInMs: delay }),
+        sleep: sleeper.sleep,
+        stopped: () => closed,
+      },
+    );
+    if (!outcome.ok && !closed)
+      await deadLetter(s, target, executionId, payload, outcome.error, outcome.attempts - 1);
     if (s.fields.ActionAfterCompletion === "DELETE") removeSchedule(s, "action-after-completion");
   };
 
@@ -315,6 +295,7 @@ export async function startSchedulerEmulator(opts: SchedulerEmulatorOptions): Pr
     executionId: string,
     payload: string,
     error: unknown,
+    retries: number,
   ) => {
     const dlqArn = (target.DeadLetterConfig as Json | undefined)?.Arn as string | undefined;
     const detail = { group: s.group, name: s.name, executionId, target: target.Arn, error: errorCode(error) };
@@ -323,7 +304,6 @@ export async function startSchedulerEmulator(opts: SchedulerEmulatorOptions): Pr
       return;
     }
     const attr = (v: string) => ({ DataType: "String", StringValue: v });
-    const retries = Math.max(0, Number((target.RetryPolicy as Json).MaximumRetryAttempts));
     try {
       await sqs.send(dlqArn, payload, {
         attributes: {
@@ -407,8 +387,7 @@ export async function startSchedulerEmulator(opts: SchedulerEmulatorOptions): Pr
   const running = await serve(o, emitter, handler, () => {
     closed = true;
     clearInterval(ticker);
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
+    sleeper.cancelAll();
     sqs.close();
   });
   return { url: running.url, port: running.port, activity: running.activity, close: running.close };

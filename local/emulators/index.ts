@@ -1,0 +1,6 @@
+/** The local AWS emulators: start each on loopback and point SDK clients at `url`. */
+export { startEventBridgeEmulator } from "./eventbridge.js";
+export { startSchedulerEmulator } from "./scheduler.js";
+export { startSecretsManagerEmulator } from "./secrets-manager.js";
+export { startSqsEmulator } from "./sqs.js";
+export type { ActivityEvent, EmulatorBaseOptions, RunningEmulator } from "./types.js";
