@@ -6,6 +6,22 @@
  */
 import type { z } from "../zod.js";
 import {
+  AuthorizeBodySchema,
+  AuthorizeResponseSchema,
+  ConnectionListSchema,
+  ConnectionPathSchema,
+  ConnectionSchema,
+  MetaDataDeletionPathSchema,
+  MetaDataDeletionResponseSchema,
+  MetaDataDeletionStatusSchema,
+  MetaDeauthorizeResponseSchema,
+  OAuthCallbackQuerySchema,
+  ProviderPathSchema,
+  TargetListSchema,
+  TokenAuditPageSchema,
+  TokenAuditQuerySchema,
+} from "./connections.js";
+import {
   CalendarQuerySchema,
   CalendarResponseSchema,
   DeliveryIdPathSchema,
@@ -231,5 +247,91 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tags: ["deliveries"],
     query: CalendarQuerySchema,
     success: { status: 200, description: "Days with their deliveries", schema: CalendarResponseSchema },
+  },
+  authorizeConnection: {
+    summary: "Start connecting a Meta or LinkedIn account",
+    description:
+      "Returns the provider's consent URL. The OAuth state is single use, expires after 10 minutes and is bound to your tenant, user, provider and return URL; the return URL must match the tenant's `oauthReturnUrls`.",
+    tags: ["connections"],
+    path: ProviderPathSchema,
+    body: AuthorizeBodySchema,
+    success: { status: 200, description: "Where to send the browser", schema: AuthorizeResponseSchema },
+  },
+  oauthCallback: {
+    summary: "OAuth redirect target (called by the provider through the browser)",
+    description:
+      "302 to the return URL with `connectionId` on success, or with `error` and `error_description`; a plain HTML page (400) when the state is missing, unknown or already used.",
+    tags: ["connections"],
+    path: ProviderPathSchema,
+    query: OAuthCallbackQuerySchema,
+    success: { status: 302, description: "Back to the return URL" },
+  },
+  listConnections: {
+    summary: "The tenant's connected accounts (never tokens)",
+    tags: ["connections"],
+    success: { status: 200, description: "Connections", schema: ConnectionListSchema },
+  },
+  getConnection: {
+    summary: "One connected account",
+    tags: ["connections"],
+    path: ConnectionPathSchema,
+    success: { status: 200, description: "The connection", schema: ConnectionSchema },
+    problems: [404],
+  },
+  listConnectionTargets: {
+    summary: "Pages, Instagram accounts, LinkedIn member and organisations reachable through a connection",
+    tags: ["connections"],
+    path: ConnectionPathSchema,
+    success: { status: 200, description: "Targets", schema: TargetListSchema },
+    problems: [404],
+  },
+  refreshConnectionTargets: {
+    summary: "Ask the provider again which targets the connection reaches",
+    tags: ["connections"],
+    path: ConnectionPathSchema,
+    success: { status: 200, description: "Targets after the refresh", schema: TargetListSchema },
+    problems: [404, 409],
+  },
+  disconnectConnection: {
+    summary: "Disconnect: revoke at the provider where possible, erase tokens, disconnect targets",
+    tags: ["connections"],
+    path: ConnectionPathSchema,
+    success: { status: 204, description: "Disconnected" },
+    problems: [404],
+  },
+  listTokenAudit: {
+    summary: "Token audit trail: issued, refreshed, refresh_failed, revoked, disconnected, scopes_changed",
+    tags: ["connections"],
+    query: TokenAuditQuerySchema,
+    success: {
+      status: 200,
+      description: "Newest first; pass nextCursor as cursor",
+      schema: TokenAuditPageSchema,
+    },
+  },
+  metaDeauthorize: {
+    summary: "Meta deauthorize callback",
+    description:
+      "Form body `signed_request` (application/x-www-form-urlencoded), HMAC-SHA256 with the Meta app secret (current or previous).",
+    tags: ["meta-callbacks"],
+    success: { status: 200, description: "Received", schema: MetaDeauthorizeResponseSchema },
+  },
+  metaDataDeletion: {
+    summary: "Meta data-deletion callback",
+    description:
+      "Form body `signed_request` (application/x-www-form-urlencoded). Erases the user's tokens in every tenant and answers a status URL and confirmation code.",
+    tags: ["meta-callbacks"],
+    success: {
+      status: 200,
+      description: "Status URL and confirmation code",
+      schema: MetaDataDeletionResponseSchema,
+    },
+  },
+  getMetaDataDeletion: {
+    summary: "Status of a Meta data-deletion request",
+    tags: ["meta-callbacks"],
+    path: MetaDataDeletionPathSchema,
+    success: { status: 200, description: "The request's status", schema: MetaDataDeletionStatusSchema },
+    problems: [404],
   },
 };

@@ -1,0 +1,198 @@
+/**
+ * Connections in the single table (layout in functions/connections/domain/connection.ts and
+ * docs/access-patterns.md). Writes are version-guarded; creation reserves the account with a
+ * transaction so one tenant cannot hold the same provider account twice.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { tenantListPk, tenantPk } from "../../platform/keys.js";
+import { type Connection, type Provider, refreshDueAt } from "../domain/connection.js";
+import { AccountTakenError, type ConnectionRepository, StaleConnectionError } from "../use-cases/ports.js";
+
+/** How many past days of refresh buckets the cron reads (items left behind by an outage). */
+export const REFRESH_LOOKBACK_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export const connectionKey = (tenantId: string, id: string) => ({
+  PK: tenantPk(tenantId, "CONNECTION", id),
+  SK: "CONNECTION",
+});
+export const accountKey = (tenantId: string, provider: Provider, externalId: string) => ({
+  PK: tenantPk(tenantId, "ACCOUNT", `${provider}#${externalId}`),
+  SK: "ACCOUNT",
+});
+/** `REFRESH#2026-11-26`: the UTC day of an ISO instant (string slice, no month arithmetic). */
+export const refreshBucket = (iso: string) => `REFRESH#${iso.slice(0, 10)}`;
+
+export function toConnectionItem(c: Connection): Record<string, unknown> {
+  const due = refreshDueAt(c);
+  return {
+    ...connectionKey(c.tenantId, c.id),
+    entity: "Connection",
+    GSI1PK: tenantListPk(c.tenantId, "CONNECTIONS"),
+    GSI1SK: `CONNECTION#${c.id}`,
+    ...(due ? { GSI2PK: refreshBucket(due), GSI2SK: `${due}#${c.tenantId}#${c.id}` } : {}),
+    ...c,
+  };
+}
+
+export function fromConnectionItem(item: Record<string, unknown>): Connection {
+  const {
+    PK: _pk,
+    SK: _sk,
+    entity: _e,
+    GSI1PK: _g1,
+    GSI1SK: _g1s,
+    GSI2PK: _g2,
+    GSI2SK: _g2s,
+    ...rest
+  } = item;
+  return rest as unknown as Connection;
+}
+
+export function dynamoConnectionRepository(
+  client: DynamoDBDocumentClient,
+  table: string,
+): ConnectionRepository {
+  return {
+    async get(tenantId, id) {
+      const out = await client.send(
+        new GetCommand({ TableName: table, Key: connectionKey(tenantId, id), ConsistentRead: true }),
+      );
+      if (!out.Item || out.Item.tenantId !== tenantId) return undefined;
+      return fromConnectionItem(out.Item);
+    },
+
+    async list(tenantId) {
+      const items: Connection[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: "GSI1",
+            KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :p)",
+            ExpressionAttributeValues: { ":pk": tenantListPk(tenantId, "CONNECTIONS"), ":p": "CONNECTION#" },
+            ExclusiveStartKey,
+          }),
+        );
+        for (const i of out.Items ?? []) items.push(fromConnectionItem(i));
+        ExclusiveStartKey = out.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items;
+    },
+
+    async findIdByAccount(tenantId, provider, externalAccountId) {
+      const out = await client.send(
+        new GetCommand({
+          TableName: table,
+          Key: accountKey(tenantId, provider, externalAccountId),
+          ConsistentRead: true,
+        }),
+      );
+      return typeof out.Item?.connectionId === "string" ? out.Item.connectionId : undefined;
+    },
+
+    async findByAccountEverywhere(provider, externalAccountId) {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: "GSI2",
+          KeyConditionExpression: "GSI2PK = :pk",
+          ExpressionAttributeValues: { ":pk": `ACCOUNT#${provider}#${externalAccountId}` },
+        }),
+      );
+      return (out.Items ?? []).flatMap((i) => {
+        const m = /^TENANT#([^#]+)#CONNECTION#(.+)$/.exec(String(i.GSI2SK ?? ""));
+        return m ? [{ tenantId: m[1]!, id: m[2]! }] : [];
+      });
+    },
+
+    async create(c) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: {
+                    ...accountKey(c.tenantId, c.provider, c.externalAccountId),
+                    entity: "ConnectionAccount",
+                    tenantId: c.tenantId,
+                    provider: c.provider,
+                    externalAccountId: c.externalAccountId,
+                    connectionId: c.id,
+                    GSI2PK: `ACCOUNT#${c.provider}#${c.externalAccountId}`,
+                    GSI2SK: `TENANT#${c.tenantId}#CONNECTION#${c.id}`,
+                  },
+                  ConditionExpression: "attribute_not_exists(PK)",
+                },
+              },
+              {
+                Put: {
+                  TableName: table,
+                  Item: toConnectionItem(c),
+                  ConditionExpression: "attribute_not_exists(PK)",
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) throw new AccountTakenError(c.externalAccountId);
+        throw error;
+      }
+    },
+
+    async save(c) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: table,
+            Item: toConnectionItem(c),
+            ConditionExpression: "attribute_exists(PK) AND #v = :prev",
+            ExpressionAttributeNames: { "#v": "version" },
+            ExpressionAttributeValues: { ":prev": c.version - 1 },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new StaleConnectionError(c.id);
+        throw error;
+      }
+    },
+
+    async dueForRefresh(now, limit) {
+      const nowIso = now.toISOString();
+      const out: { tenantId: string; id: string }[] = [];
+      for (let d = REFRESH_LOOKBACK_DAYS; d >= 0 && out.length < limit; d--) {
+        const day = new Date(now.getTime() - d * DAY_MS).toISOString();
+        let ExclusiveStartKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: "GSI2",
+              KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :upper",
+              ExpressionAttributeValues: { ":pk": refreshBucket(day), ":upper": `${nowIso}~` },
+              Limit: Math.max(1, limit - out.length),
+              ExclusiveStartKey,
+            }),
+          );
+          for (const i of page.Items ?? []) {
+            const m = /^[^#]+#([^#]+)#(.+)$/.exec(String(i.GSI2SK ?? ""));
+            if (m) out.push({ tenantId: m[1]!, id: m[2]! });
+          }
+          ExclusiveStartKey = page.LastEvaluatedKey;
+        } while (ExclusiveStartKey && out.length < limit);
+      }
+      return out;
+    },
+  };
+}

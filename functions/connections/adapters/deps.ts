@@ -1,0 +1,114 @@
+/**
+ * Module-scope wiring for the connection handlers: each builder reads and validates its own
+ * configuration when a handler module loads (cold start), so a missing variable fails the first
+ * invocation with its name. Clients are the shared per-cold-start ones.
+ */
+import { z } from "../../../schemas/zod.js";
+import { dynamodb } from "../../platform/aws/dynamodb.js";
+import { eventbridge } from "../../platform/aws/eventbridge.js";
+import { getPreviousSecretJson, getSecretJson } from "../../platform/aws/secrets.js";
+import { configFields, loadConfig } from "../../platform/config.js";
+import { createTokenVault, secretsKeyrings } from "../../platform/crypto/token-vault.js";
+import { DEFAULT_LINKEDIN_VERSION } from "../../providers/linkedin/client.js";
+import { DEFAULT_META_GRAPH_VERSION, type MetaAppCredentials } from "../../providers/meta/client.js";
+import { getSettings } from "../../tenants/adapters/settings-repository.js";
+import { type Providers, systemClock } from "../use-cases/ports.js";
+import { dynamoAuditRepository } from "./audit-repository.js";
+import { dynamoConnectionRepository } from "./connection-repository.js";
+import { dynamoDataDeletionRepository } from "./data-deletion-repository.js";
+import { eventBridgeConnectionEvents } from "./events.js";
+import { linkedInClientFactory, linkedInProvider } from "./linkedin-provider.js";
+import { metaClientFactory, metaProvider } from "./meta-provider.js";
+import { dynamoOAuthStateRepository } from "./oauth-state-repository.js";
+import { parseDefaults, returnUrlPolicy } from "./return-urls.js";
+import { dynamoTargetRepository } from "./target-repository.js";
+
+export const clock = systemClock;
+
+export function tableDeps() {
+  const { TABLE_NAME } = loadConfig({ TABLE_NAME: configFields.required() });
+  return {
+    connections: dynamoConnectionRepository(dynamodb, TABLE_NAME),
+    targets: dynamoTargetRepository(dynamodb, TABLE_NAME),
+    audit: dynamoAuditRepository(dynamodb, TABLE_NAME),
+    states: dynamoOAuthStateRepository(dynamodb, TABLE_NAME),
+    deletions: dynamoDataDeletionRepository(dynamodb, TABLE_NAME),
+  };
+}
+
+export function vaultDeps() {
+  const { TOKEN_KEY_SECRET_ID } = loadConfig({ TOKEN_KEY_SECRET_ID: configFields.required() });
+  return createTokenVault(secretsKeyrings(TOKEN_KEY_SECRET_ID, getSecretJson, getPreviousSecretJson));
+}
+
+const AppCredentialsSchema = z.object({
+  meta: z.object({ appId: z.string(), appSecret: z.string() }),
+  linkedin: z.object({ clientId: z.string(), clientSecret: z.string() }),
+});
+type AppCredentials = z.infer<typeof AppCredentialsSchema>;
+
+function appCredentialsLoader() {
+  const { APP_CREDENTIALS_SECRET_ID } = loadConfig({ APP_CREDENTIALS_SECRET_ID: configFields.required() });
+  const current = async (): Promise<AppCredentials> =>
+    AppCredentialsSchema.parse(await getSecretJson(APP_CREDENTIALS_SECRET_ID));
+  /** Meta app secrets accepted on signed requests: current, then AWSPREVIOUS during a rotation. */
+  const metaSecrets = async (): Promise<string[]> => {
+    const [cur, prev] = await Promise.all([current(), getPreviousSecretJson(APP_CREDENTIALS_SECRET_ID)]);
+    const previous = AppCredentialsSchema.safeParse(prev);
+    return [cur.meta.appSecret, ...(previous.success ? [previous.data.meta.appSecret] : [])].filter(
+      (s, i, all) => s.length > 0 && all.indexOf(s) === i,
+    );
+  };
+  return { current, metaSecrets };
+}
+
+export function providerDeps(): Providers {
+  const cfg = loadConfig({
+    META_GRAPH_URL: configFields.url(),
+    META_WWW_URL: configFields.url(),
+    LINKEDIN_API_URL: configFields.url(),
+    LINKEDIN_WWW_URL: configFields.url(),
+    META_GRAPH_VERSION: configFields.optional(),
+    LINKEDIN_VERSION: configFields.optional(),
+    LINKEDIN_PKCE: configFields.optional(),
+  });
+  const creds = appCredentialsLoader();
+  const meta = metaClientFactory(
+    {
+      graphUrl: cfg.META_GRAPH_URL,
+      wwwUrl: cfg.META_WWW_URL,
+      version: cfg.META_GRAPH_VERSION || DEFAULT_META_GRAPH_VERSION,
+    },
+    async (): Promise<MetaAppCredentials> => (await creds.current()).meta,
+  );
+  const linkedin = linkedInClientFactory(
+    {
+      apiUrl: cfg.LINKEDIN_API_URL,
+      wwwUrl: cfg.LINKEDIN_WWW_URL,
+      version: cfg.LINKEDIN_VERSION || DEFAULT_LINKEDIN_VERSION,
+    },
+    async () => (await creds.current()).linkedin,
+  );
+  return {
+    meta: metaProvider(meta, clock),
+    linkedin: linkedInProvider(linkedin, clock, { pkce: cfg.LINKEDIN_PKCE === "true" }),
+  };
+}
+
+export function metaSecretsDeps() {
+  return appCredentialsLoader().metaSecrets;
+}
+
+export function eventDeps() {
+  const { EVENT_BUS_NAME } = loadConfig({ EVENT_BUS_NAME: configFields.required() });
+  return eventBridgeConnectionEvents(eventbridge, EVENT_BUS_NAME);
+}
+
+export function publicApiUrl() {
+  return loadConfig({ PUBLIC_API_URL: configFields.url() }).PUBLIC_API_URL;
+}
+
+export function returnUrlDeps() {
+  const { OAUTH_RETURN_URL_DEFAULTS } = loadConfig({ OAUTH_RETURN_URL_DEFAULTS: configFields.optional() });
+  return returnUrlPolicy(getSettings, parseDefaults(OAUTH_RETURN_URL_DEFAULTS));
+}

@@ -1,0 +1,35 @@
+/**
+ * The token-refresh cron (EventBridge Scheduler, see the manifest). Emits `TokenRefresh`
+ * (Count) with dimension `outcome` per connection processed.
+ */
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import { logger, MetricUnit, metrics } from "../../platform/observability.js";
+import { clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { type RefreshOutcome, refreshDueTokens } from "../use-cases/refresh-tokens.js";
+
+const table = tableDeps();
+const deps = {
+  connections: table.connections,
+  targets: table.targets,
+  audit: table.audit,
+  vault: vaultDeps(),
+  providers: providerDeps(),
+  events: eventDeps(),
+  clock,
+  recordOutcome: (outcome: RefreshOutcome, c: { provider: string }) => {
+    const m = metrics.singleMetric();
+    m.addDimension("outcome", outcome);
+    m.addMetric("TokenRefresh", MetricUnit.Count, 1);
+    logger.info("token refresh", { outcome, provider: c.provider });
+  },
+};
+
+export const handler = middy(async () => {
+  const result = await refreshDueTokens(deps);
+  logger.info("token refresh run", result);
+  return result;
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

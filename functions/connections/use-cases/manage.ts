@@ -1,0 +1,221 @@
+/**
+ * Read and manage connections: list, get, targets, target refresh, disconnect.
+ *
+ *   handlers → these use cases → ConnectionRepository / TargetRepository / Vault / ProviderPort
+ *   / AuditRepository / ConnectionEvents
+ *
+ * Views never include tokens (sealed or not).
+ */
+
+import { ConflictError, NotFoundError } from "../../platform/errors.js";
+import { newId } from "../../platform/keys.js";
+import { isProviderError } from "../../providers/errors.js";
+import type { AuditActor } from "../domain/audit.js";
+import { type Connection, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
+import type { Target } from "../domain/target.js";
+import type {
+  AuditRepository,
+  Clock,
+  ConnectionEvents,
+  ConnectionRepository,
+  Providers,
+  StoredTarget,
+  TargetRepository,
+  Vault,
+} from "./ports.js";
+import { markTargets, syncTargets } from "./targets.js";
+
+export interface ConnectionView {
+  id: string;
+  provider: Connection["provider"];
+  externalAccountId: string;
+  displayName?: string;
+  scopes: string[];
+  status: Connection["status"];
+  statusReason?: string;
+  action?: { type: "reconnect"; message: string };
+  accessTokenExpiresAt?: string;
+  refreshTokenExpiresAt?: string;
+  hasRefreshToken: boolean;
+  lastRefreshedAt?: string;
+  nextRefreshAt?: string;
+  refreshFailures: number;
+  connectedBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toConnectionView = (c: Connection): ConnectionView => ({
+  id: c.id,
+  provider: c.provider,
+  externalAccountId: c.externalAccountId,
+  displayName: c.displayName,
+  scopes: [...c.scopes],
+  status: c.status,
+  statusReason: c.statusReason,
+  action: c.action ? { ...c.action } : undefined,
+  accessTokenExpiresAt: c.accessTokenExpiresAt,
+  refreshTokenExpiresAt: c.refreshTokenExpiresAt,
+  hasRefreshToken: c.refreshToken !== undefined,
+  lastRefreshedAt: c.refresh.lastRefreshedAt,
+  nextRefreshAt: refreshDueAt(c),
+  refreshFailures: c.refresh.failures,
+  connectedBy: c.connectedBy,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
+
+export const toTargetView = (t: StoredTarget): Target => ({
+  tenantId: t.tenantId,
+  id: t.id,
+  connectionId: t.connectionId,
+  platform: t.platform,
+  kind: t.kind,
+  externalId: t.externalId,
+  name: t.name,
+  username: t.username,
+  pictureUrl: t.pictureUrl,
+  status: t.status,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+});
+
+export interface ManageDeps {
+  readonly connections: ConnectionRepository;
+  readonly targets: TargetRepository;
+  readonly audit: AuditRepository;
+  readonly vault: Vault;
+  readonly providers: Providers;
+  readonly events: ConnectionEvents;
+  readonly clock: Clock;
+}
+
+async function mustGet(deps: Pick<ManageDeps, "connections">, tenantId: string, id: string) {
+  const c = await deps.connections.get(tenantId, id);
+  if (!c) throw new NotFoundError(`No connection ${id} in your organisation.`);
+  return c;
+}
+
+export async function listConnections(deps: Pick<ManageDeps, "connections">, tenantId: string) {
+  const items = await deps.connections.list(tenantId);
+  return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(toConnectionView);
+}
+
+export async function getConnection(deps: Pick<ManageDeps, "connections">, tenantId: string, id: string) {
+  return toConnectionView(await mustGet(deps, tenantId, id));
+}
+
+export async function listConnectionTargets(
+  deps: Pick<ManageDeps, "connections" | "targets">,
+  tenantId: string,
+  id: string,
+) {
+  await mustGet(deps, tenantId, id);
+  const items = await deps.targets.listByConnection(tenantId, id);
+  return items.sort((a, b) => a.name.localeCompare(b.name)).map(toTargetView);
+}
+
+/** Ask the provider again which places the connection reaches; new ones appear, vanished ones are DISCONNECTED. */
+export async function refreshConnectionTargets(deps: ManageDeps, tenantId: string, id: string) {
+  const c = await mustGet(deps, tenantId, id);
+  if (c.status !== "ACTIVE" || !c.accessToken) {
+    throw new ConflictError(`Connection ${id} is ${c.status}; reconnect it before refreshing its targets.`, {
+      status: c.status,
+      action: c.action,
+    });
+  }
+  const token = await deps.vault.open(c.accessToken, {
+    tenantId,
+    connectionId: id,
+    purpose: TOKEN_PURPOSE.access,
+  });
+  const discovered = await deps.providers[c.provider].listTargets(token);
+  const stored = await syncTargets(deps, {
+    tenantId,
+    connectionId: id,
+    discovered,
+    now: deps.clock.now().toISOString(),
+  });
+  return stored.sort((a, b) => a.name.localeCompare(b.name)).map(toTargetView);
+}
+
+/**
+ * Disconnect: revoke at the provider where possible, erase every token (connection and
+ * targets), mark targets DISCONNECTED, audit, and tell other contexts (deliveries to these
+ * targets get blocked with a reconnect action by the posts context's consumer).
+ */
+export async function disconnectConnection(
+  deps: ManageDeps,
+  input: { tenantId: string; id: string; actor: AuditActor; correlationId?: string },
+) {
+  const c = await mustGet(deps, input.tenantId, input.id);
+  // Already disconnected: nothing left to erase (DELETE is idempotent).
+  if (c.status === "DISCONNECTED" && !c.accessToken) return { revokedAtProvider: false };
+  const now = deps.clock.now().toISOString();
+  let revokedAtProvider = false;
+  let revokeError: string | undefined;
+  if (c.accessToken) {
+    try {
+      const token = await deps.vault.open(c.accessToken, {
+        tenantId: c.tenantId,
+        connectionId: c.id,
+        purpose: TOKEN_PURPOSE.access,
+      });
+      await deps.providers[c.provider].revoke(token);
+      revokedAtProvider = true;
+    } catch (error) {
+      // Revocation is best effort: the tokens are erased on our side whatever the provider says.
+      revokeError = isProviderError(error) ? error.reason : "vault_or_unknown";
+    }
+  }
+  const { accessToken: _a, refreshToken: _r, ...rest } = c;
+  await deps.connections.save({
+    ...rest,
+    status: "DISCONNECTED",
+    statusReason: "Disconnected by an administrator.",
+    action: undefined,
+    refresh: { ...c.refresh, nextAttemptAt: undefined },
+    updatedAt: now,
+    version: c.version + 1,
+  });
+  const targetIds = await markTargets(deps, {
+    tenantId: c.tenantId,
+    connectionId: c.id,
+    status: "DISCONNECTED",
+    eraseTokens: true,
+    now,
+  });
+  const base = {
+    tenantId: c.tenantId,
+    connectionId: c.id,
+    provider: c.provider,
+    actor: input.actor,
+    at: now,
+  } as const;
+  if (c.accessToken) {
+    await deps.audit.append({
+      ...base,
+      id: newId("aud"),
+      type: "revoked",
+      outcome: revokedAtProvider ? "success" : "failure",
+      reason: revokeError,
+      details: { atProvider: true },
+    });
+  }
+  await deps.audit.append({
+    ...base,
+    id: newId("aud"),
+    type: "disconnected",
+    outcome: "success",
+    details: { targets: targetIds.length },
+  });
+  await deps.events.disconnected({
+    tenantId: c.tenantId,
+    connectionId: c.id,
+    provider: c.provider,
+    targetIds,
+    reason: "disconnected",
+    correlationId: input.correlationId,
+  });
+  return { revokedAtProvider };
+}

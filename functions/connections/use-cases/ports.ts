@@ -1,0 +1,170 @@
+/**
+ * The ports the connection use cases depend on. Adapters implement them with DynamoDB, the
+ * token vault, the provider clients and EventBridge; unit tests with in-memory versions.
+ */
+import type { TokenContext } from "../../platform/crypto/token-vault.js";
+import type { AuditType, TokenAuditEvent } from "../domain/audit.js";
+import type { Connection, Provider } from "../domain/connection.js";
+import type { Platform, Target, TargetKind, TargetLookup } from "../domain/target.js";
+
+/** A Target as stored, with its sealed token (Page token) when it has its own. */
+export interface StoredTarget extends Target {
+  readonly token?: string;
+}
+
+export interface ConnectionRepository {
+  get(tenantId: string, id: string): Promise<Connection | undefined>;
+  list(tenantId: string): Promise<Connection[]>;
+  /** The connection holding this provider account in the tenant (strongly consistent). */
+  findIdByAccount(
+    tenantId: string,
+    provider: Provider,
+    externalAccountId: string,
+  ): Promise<string | undefined>;
+  /** Tenants/connections holding this provider account, across tenants. */
+  findByAccountEverywhere(
+    provider: Provider,
+    externalAccountId: string,
+  ): Promise<{ tenantId: string; id: string }[]>;
+  /** Create a connection and reserve its account; throws `AccountTakenError` if already reserved. */
+  create(connection: Connection): Promise<void>;
+  /** Replace it if its stored version is `connection.version - 1`; throws `StaleConnectionError` otherwise. */
+  save(connection: Connection): Promise<void>;
+  /** Connections whose refresh is due at or before `now` (GSI2, no scans). */
+  dueForRefresh(now: Date, limit: number): Promise<{ tenantId: string; id: string }[]>;
+}
+
+export class AccountTakenError extends Error {}
+export class StaleConnectionError extends Error {}
+
+export interface TargetRepository extends TargetLookup {
+  getStored(tenantId: string, targetId: string): Promise<StoredTarget | undefined>;
+  listByConnection(tenantId: string, connectionId: string): Promise<StoredTarget[]>;
+  put(target: StoredTarget): Promise<void>;
+}
+
+export interface OAuthStateRecord {
+  /** SHA-256 (hex) of the state value; the value itself is never stored. */
+  readonly stateHash: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly provider: Provider;
+  readonly returnUrl: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  readonly codeVerifier?: string;
+  readonly createdAt: string;
+  /** Epoch seconds; TTL attribute and checked in code (TTL deletes lag). */
+  readonly expiresAt: number;
+}
+
+export interface OAuthStateRepository {
+  put(record: OAuthStateRecord): Promise<void>;
+  /** Delete and return the record (single use); undefined when absent or already used. */
+  consume(stateHash: string): Promise<OAuthStateRecord | undefined>;
+}
+
+export interface AuditQuery {
+  readonly connectionId?: string;
+  readonly type?: AuditType;
+  readonly from?: string;
+  readonly to?: string;
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+export interface AuditRepository {
+  append(event: TokenAuditEvent): Promise<void>;
+  query(tenantId: string, query: AuditQuery): Promise<{ items: TokenAuditEvent[]; nextCursor?: string }>;
+}
+
+export interface Vault {
+  seal(plaintext: string, context: TokenContext): Promise<string>;
+  open(sealed: string, context: TokenContext): Promise<string>;
+}
+
+/** A place discovered at the provider during authorization or a target refresh. */
+export interface DiscoveredTarget {
+  readonly platform: Platform;
+  readonly kind: TargetKind;
+  readonly externalId: string;
+  readonly name: string;
+  readonly username?: string;
+  readonly pictureUrl?: string;
+  /** Its own token (Facebook Page token, also used for the Page's Instagram account). */
+  readonly token?: string;
+}
+
+export interface AuthorizedAccount {
+  readonly externalAccountId: string;
+  readonly displayName?: string;
+  readonly scopes: readonly string[];
+  readonly accessToken: string;
+  readonly accessTokenExpiresAt?: string;
+  readonly refreshToken?: string;
+  readonly refreshTokenExpiresAt?: string;
+  readonly targets: readonly DiscoveredTarget[];
+}
+
+export type RenewResult =
+  | {
+      readonly kind: "renewed";
+      readonly accessToken: string;
+      readonly accessTokenExpiresAt?: string;
+      readonly refreshToken?: string;
+      readonly refreshTokenExpiresAt?: string;
+      readonly scopes?: readonly string[];
+    }
+  /** The provider cannot renew this grant (no refresh token, or the expiry did not move). */
+  | { readonly kind: "not_renewable"; readonly reason: string };
+
+/** One provider, as the connection use cases need it. Provider errors are `ProviderError`s. */
+export interface ProviderPort {
+  readonly provider: Provider;
+  /** Whether authorization uses PKCE (a verifier is stored with the state). */
+  readonly usesPkce: boolean;
+  authorizationUrl(input: {
+    redirectUri: string;
+    state: string;
+    scopes: readonly string[];
+    codeVerifier?: string;
+  }): Promise<string>;
+  /** Exchange the code (and, for Meta, upgrade to a long-lived token), identify the account, list targets. */
+  completeAuthorization(input: {
+    code: string;
+    redirectUri: string;
+    codeVerifier?: string;
+  }): Promise<AuthorizedAccount>;
+  listTargets(accessToken: string): Promise<DiscoveredTarget[]>;
+  renew(input: {
+    accessToken: string;
+    refreshToken?: string;
+    accessTokenExpiresAt?: string;
+  }): Promise<RenewResult>;
+  /** Revoke the grant at the provider (best effort; may be unsupported). */
+  revoke(accessToken: string): Promise<void>;
+}
+
+export type Providers = Readonly<Record<Provider, ProviderPort>>;
+
+/** Domain events for other contexts (posts/deliveries, notifications). */
+export interface ConnectionEvents {
+  disconnected(input: {
+    tenantId: string;
+    connectionId: string;
+    provider: Provider;
+    targetIds: readonly string[];
+    reason: "disconnected" | "revoked" | "needs_reauth";
+    correlationId?: string;
+  }): Promise<void>;
+}
+
+/** Return-URL allow-list for a tenant (tenant settings + the stage's defaults). */
+export interface ReturnUrlPolicy {
+  allowedPrefixes(tenantId: string): Promise<readonly string[]>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,74 @@
+/**
+ * Target bookkeeping shared by the callback, the target refresh and disconnect: deterministic
+ * target ids (same connection + same provider place → same id, so posts keep pointing at it
+ * across reconnects), sealing each target's own token, and marking vanished targets.
+ */
+import { createHash } from "node:crypto";
+import { TOKEN_PURPOSE } from "../domain/connection.js";
+import type { TargetStatus } from "../domain/target.js";
+import type { DiscoveredTarget, StoredTarget, TargetRepository, Vault } from "./ports.js";
+
+export const targetIdFor = (tenantId: string, connectionId: string, kind: string, externalId: string) =>
+  `tgt_${createHash("sha256").update(`${tenantId}|${connectionId}|${kind}|${externalId}`).digest("base64url").slice(0, 22)}`;
+
+/** Store the discovered targets (sealing their tokens); targets no longer reachable become DISCONNECTED. */
+export async function syncTargets(
+  deps: { targets: TargetRepository; vault: Vault },
+  input: { tenantId: string; connectionId: string; discovered: readonly DiscoveredTarget[]; now: string },
+): Promise<StoredTarget[]> {
+  const existing = new Map(
+    (await deps.targets.listByConnection(input.tenantId, input.connectionId)).map((t) => [t.id, t]),
+  );
+  const out: StoredTarget[] = [];
+  for (const d of input.discovered) {
+    const id = targetIdFor(input.tenantId, input.connectionId, d.kind, d.externalId);
+    const before = existing.get(id);
+    existing.delete(id);
+    const token = d.token
+      ? await deps.vault.seal(d.token, {
+          tenantId: input.tenantId,
+          connectionId: input.connectionId,
+          purpose: TOKEN_PURPOSE.target(id),
+        })
+      : undefined;
+    const target: StoredTarget = {
+      tenantId: input.tenantId,
+      id,
+      connectionId: input.connectionId,
+      platform: d.platform,
+      kind: d.kind,
+      externalId: d.externalId,
+      name: d.name,
+      username: d.username,
+      pictureUrl: d.pictureUrl,
+      status: "ACTIVE",
+      createdAt: before?.createdAt ?? input.now,
+      updatedAt: input.now,
+      token,
+    };
+    await deps.targets.put(target);
+    out.push(target);
+  }
+  for (const gone of existing.values()) {
+    if (gone.status === "DISCONNECTED" && gone.token === undefined) continue;
+    await deps.targets.put({ ...gone, status: "DISCONNECTED", token: undefined, updatedAt: input.now });
+  }
+  return out;
+}
+
+/** Set every target of a connection to `status`; `eraseTokens` drops their sealed tokens. */
+export async function markTargets(
+  deps: { targets: TargetRepository },
+  input: { tenantId: string; connectionId: string; status: TargetStatus; eraseTokens: boolean; now: string },
+): Promise<string[]> {
+  const list = await deps.targets.listByConnection(input.tenantId, input.connectionId);
+  for (const t of list) {
+    await deps.targets.put({
+      ...t,
+      status: t.status === "DISCONNECTED" ? "DISCONNECTED" : input.status,
+      token: input.eraseTokens ? undefined : t.token,
+      updatedAt: input.now,
+    });
+  }
+  return list.map((t) => t.id);
+}
