@@ -439,6 +439,36 @@ export function registerPosts(router: Router, ctx: SandboxContext): void {
   );
   router.add(
     "GET",
+    `${API}/rest/posts`,
+    apiRoute("partnerApiPostsExternal.FINDER-author", { versioned: true }, (req, _ctx, c) => {
+      const author = req.query.get("author") ?? "";
+      if (req.query.get("q") !== "author" || !AUTHOR.test(author)) {
+        return liJson(req, 400, {
+          status: 400,
+          message: "Use the author finder: ?q=author&author=<encoded URN>",
+        });
+      }
+      // Reading posts back needs the read scopes (r_member_social is a restricted permission).
+      const readScopes = author.startsWith("urn:li:organization:")
+        ? ["r_organization_social", "rw_organization_admin"]
+        : ["r_member_social"];
+      if (!hasScope(c, ...readScopes) || !mayActAs(c.st, c.member.sub, author)) {
+        return liJson(req, 403, accessDeniedBody("partnerApiPostsExternal.FINDER-author", c.version));
+      }
+      const mine = [...c.st.posts.values()]
+        .filter((p) => p.author === author && !p.deleted)
+        .sort((a, b) => b.lastModifiedAt - a.lastModifiedAt || b.urn.localeCompare(a.urn));
+      const start = Math.max(0, Number.parseInt(req.query.get("start") ?? "0", 10) || 0);
+      const count = Math.min(100, Math.max(1, Number.parseInt(req.query.get("count") ?? "10", 10) || 10));
+      return liJson(req, 200, {
+        elements: mine.slice(start, start + count).map(postBody),
+        paging: { start, count, total: mine.length, links: [] },
+      });
+    }),
+    { target: (req) => req.query.get("author") ?? undefined },
+  );
+  router.add(
+    "GET",
     `${API}/rest/posts/:urn`,
     apiRoute("partnerApiPostsExternal.GET", { versioned: true }, (req, _ctx, c) => {
       const post = c.st.posts.get(req.params.urn ?? "");

@@ -97,6 +97,20 @@ describe("create, read, delete", () => {
     expect((await getPost(urn)).status).toBe(404);
   });
 
+  it("GET /rest/posts?q=author lists the author's posts, newest first (needs a read scope)", async () => {
+    const a = await postText("older");
+    await control(sb, "/_sandbox/clock", { advanceMs: 1_000 });
+    const b = await postText("newer");
+    const q = `/rest/posts?q=author&author=${encodeURIComponent(ADA_URN)}&count=10`;
+    expect((await rest(sb, q, { token })).status).toBe(403);
+    const reader = await mintToken(sb, ADA.sub, ["w_member_social", "r_member_social"]);
+    const res = await rest(sb, q, { token: reader });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { elements: { id: string }[]; paging: { total: number } };
+    expect(body.elements.map((e) => e.id)).toEqual([b, a]);
+    expect(body.paging.total).toBe(2);
+  });
+
   it("PARTIAL_UPDATE edits the commentary", async () => {
     const urn = await postText("before");
     const res = await rest(sb, `/rest/posts/${encodeURIComponent(urn)}`, {
