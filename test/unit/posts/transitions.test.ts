@@ -1,0 +1,145 @@
+/** The transition matrix: every (state, action) pair is either the listed move or a 409 naming the state. */
+import { describe, expect, it } from "vitest";
+import {
+  DELIVERY_TRANSITIONS,
+  type DeliveryAction,
+  deliveryFromStates,
+  IllegalTransitionError,
+  nextDeliveryStatus,
+  nextPostStatus,
+  POST_TRANSITIONS,
+  type PostAction,
+} from "../../../functions/posts/domain/transitions.js";
+import { DELIVERY_STATUSES } from "../../../schemas/api/deliveries.js";
+import { POST_STATUSES } from "../../../schemas/api/posts.js";
+
+const POST_ACTIONS: PostAction[] = [
+  "edit",
+  "submit",
+  "approve",
+  "reject",
+  "schedule",
+  "reschedule",
+  "cancel",
+  "delete",
+  "startPublishing",
+  "published",
+  "partiallyPublished",
+  "failed",
+];
+const DELIVERY_ACTIONS: DeliveryAction[] = [
+  "claim",
+  "reschedule",
+  "cancel",
+  "block",
+  "unblock",
+  "succeed",
+  "retry",
+  "fail",
+];
+
+/** The expected legal moves, written out independently of the table. */
+const LEGAL_POST: Record<string, string> = {
+  "DRAFT edit": "DRAFT",
+  "DRAFT submit": "PENDING_APPROVAL",
+  "DRAFT schedule": "SCHEDULED",
+  "DRAFT delete": "DRAFT",
+  "PENDING_APPROVAL edit": "PENDING_APPROVAL",
+  "PENDING_APPROVAL approve": "APPROVED",
+  "PENDING_APPROVAL reject": "REJECTED",
+  "PENDING_APPROVAL delete": "PENDING_APPROVAL",
+  "APPROVED edit": "APPROVED",
+  "APPROVED schedule": "SCHEDULED",
+  "APPROVED delete": "APPROVED",
+  "REJECTED edit": "DRAFT",
+  "REJECTED submit": "PENDING_APPROVAL",
+  "REJECTED delete": "REJECTED",
+  "SCHEDULED reschedule": "SCHEDULED",
+  "SCHEDULED cancel": "CANCELLED",
+  "SCHEDULED startPublishing": "PUBLISHING",
+  "PUBLISHING published": "PUBLISHED",
+  "PUBLISHING partiallyPublished": "PARTIALLY_PUBLISHED",
+  "PUBLISHING failed": "FAILED",
+  "CANCELLED edit": "DRAFT",
+  "CANCELLED delete": "CANCELLED",
+};
+
+describe("post transitions (approval not required)", () => {
+  for (const status of POST_STATUSES) {
+    for (const action of POST_ACTIONS) {
+      const expected = LEGAL_POST[`${status} ${action}`];
+      it(`${status} --${action}--> ${expected ?? "409"}`, () => {
+        if (expected) {
+          expect(nextPostStatus(status, action, { approvalRequired: false })).toBe(expected);
+        } else {
+          let error: unknown;
+          try {
+            nextPostStatus(status, action, { approvalRequired: false });
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(IllegalTransitionError);
+          expect((error as IllegalTransitionError).statusCode).toBe(409);
+          expect((error as IllegalTransitionError).extensions.currentStatus).toBe(status);
+          expect((error as Error).message).toContain(status);
+        }
+      });
+    }
+  }
+});
+
+describe("post transitions that depend on the approval policy", () => {
+  it("an edit after approval goes back to PENDING_APPROVAL when approval is required", () => {
+    expect(nextPostStatus("APPROVED", "edit", { approvalRequired: true })).toBe("PENDING_APPROVAL");
+    expect(nextPostStatus("APPROVED", "edit", { approvalRequired: false })).toBe("APPROVED");
+  });
+  it("a draft cannot be scheduled when approval is required, an approved post can", () => {
+    expect(() => nextPostStatus("DRAFT", "schedule", { approvalRequired: true })).toThrow(
+      IllegalTransitionError,
+    );
+    expect(nextPostStatus("APPROVED", "schedule", { approvalRequired: true })).toBe("SCHEDULED");
+  });
+  it("the table has an entry for every status", () => {
+    expect(Object.keys(POST_TRANSITIONS).sort()).toEqual([...POST_STATUSES].sort());
+  });
+});
+
+const LEGAL_DELIVERY: Record<string, string> = {
+  "SCHEDULED claim": "PUBLISHING",
+  "SCHEDULED reschedule": "SCHEDULED",
+  "SCHEDULED cancel": "CANCELLED",
+  "SCHEDULED block": "BLOCKED",
+  "PUBLISHING succeed": "PUBLISHED",
+  "PUBLISHING retry": "RETRYING",
+  "PUBLISHING fail": "FAILED",
+  "PUBLISHING block": "BLOCKED",
+  "RETRYING claim": "PUBLISHING",
+  "RETRYING reschedule": "SCHEDULED",
+  "RETRYING cancel": "CANCELLED",
+  "RETRYING block": "BLOCKED",
+  "BLOCKED unblock": "SCHEDULED",
+  "BLOCKED reschedule": "SCHEDULED",
+  "BLOCKED cancel": "CANCELLED",
+  "FAILED reschedule": "SCHEDULED",
+};
+
+describe("delivery transitions", () => {
+  for (const status of DELIVERY_STATUSES) {
+    for (const action of DELIVERY_ACTIONS) {
+      const expected = LEGAL_DELIVERY[`${status} ${action}`];
+      it(`${status} --${action}--> ${expected ?? "409"}`, () => {
+        if (expected) expect(nextDeliveryStatus(status, action)).toBe(expected);
+        else expect(() => nextDeliveryStatus(status, action)).toThrow(new RegExp(status));
+      });
+    }
+  }
+  it("PUBLISHED, CANCELLED are terminal", () => {
+    expect(DELIVERY_TRANSITIONS.PUBLISHED).toEqual({});
+    expect(DELIVERY_TRANSITIONS.CANCELLED).toEqual({});
+  });
+  it("cancel and claim leave SCHEDULED alike, so only one of them can win a conditional write", () => {
+    expect(deliveryFromStates("cancel")).toContain("SCHEDULED");
+    expect(deliveryFromStates("claim")).toContain("SCHEDULED");
+    expect(deliveryFromStates("cancel")).not.toContain("PUBLISHING");
+  });
+});
