@@ -62,17 +62,28 @@ export function apiGatewayTime(d: Date): string {
 /** API Gateway's request id shape (e.g. `Hd2kFgYvIAMEV-g=`). */
 const apiRequestId = () => `${randomBytes(10).toString("base64").replace(/[/+]/g, "-").slice(0, 14)}=`;
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > limit) throw new PayloadTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new PayloadTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Read the body; past the limit the rest is read and dropped, so the client gets the 413
+ * answer instead of a reset connection mid-upload.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number(req.headers["content-length"] ?? "0") > limit;
+    req.on("data", (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once("end", () => (tooLarge ? reject(new PayloadTooLarge()) : resolve(Buffer.concat(chunks))));
+    req.once("error", reject);
+  });
 }
 
 /** Lower-cased headers, repeated values comma-joined; cookies go to their own field like the HTTP API does. */
@@ -179,12 +190,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       body = await readBody(req, limit);
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
-        sendJson(
-          res,
-          413,
-          { message: "Request Entity Too Large" },
-          { "apigw-requestid": requestId, connection: "close" },
-        );
+        sendJson(res, 413, { message: "Request Entity Too Large" }, { "apigw-requestid": requestId });
         return finish(413);
       }
       throw error;
