@@ -131,6 +131,6 @@ export const allPages = (): { page: MetaSeedPage; user: MetaSeedUser }[] =>
   META_SEED.users.flatMap((user) => user.pages.map((page) => ({ page, user })));
 export const findPage = (id: string | undefined) => allPages().find((p) => p.page.id === id);
 export const findIgAccount = (id: string | undefined) =>
-  allPages().find((p) => p.page.instagram?.id === id) as
+  (id ? allPages().find((p) => p.page.instagram?.id === id) : undefined) as
     | { page: MetaSeedPage & { instagram: MetaSeedIgAccount }; user: MetaSeedUser }
     | undefined;

@@ -235,6 +235,20 @@ describe("consent without a browser and the code exchange", () => {
     expect((await exchange(codeForm(good, { code_verifier: verifier }))).status).toBe(200);
   });
 
+  it("the authorize control route hands out a code without the page", async () => {
+    const res = await control(sb, "/_sandbox/linkedin/authorize", {
+      member: GRACE.sub,
+      redirectUri: CALLBACK,
+      scope: "openid profile",
+      state: "s1",
+    });
+    expect(res.status).toBe(200);
+    const { code, location } = (await res.json()) as { code: string; location: string };
+    expect(new URL(location).searchParams.get("state")).toBe("s1");
+    const token = (await (await exchange(codeForm(code))).json()) as { scope: string };
+    expect(token.scope).toBe("openid,profile");
+  });
+
   it("asking for a different scope set revokes the member's earlier tokens for the app", async () => {
     const first = await mintToken(sb, ADA.sub, ["openid", "profile"]);
     expect((await rest(sb, "/v2/userinfo", { token: first })).status).toBe(200);

@@ -138,6 +138,17 @@ describe("create, read, delete", () => {
     expect((await published(ORG_ANALYST)).count).toBe(0);
   });
 
+  it("losing the ADMINISTRATOR role (acls control) makes org posts 403", async () => {
+    const res = await control(
+      sb,
+      "/_sandbox/linkedin/acls",
+      { member: ADA.sub, organization: 2414183, role: "ADMINISTRATOR", state: "REVOKED" },
+      "PUT",
+    );
+    expect(res.status).toBe(200);
+    expect((await createPost(sb, token, { commentary: "gone", author: ORG_ADMIN })).status).toBe(403);
+  });
+
   it("posting as an org needs w_organization_social", async () => {
     const memberOnly = await mintToken(sb, ADA.sub, ["openid", "profile", "w_member_social"]);
     const res = await createPost(sb, memberOnly, { commentary: "org", author: ORG_ADMIN });
