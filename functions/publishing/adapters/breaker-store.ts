@@ -96,7 +96,7 @@ export class BreakerStore {
     if (out) return { admission: out.result, transitions: out.transitions };
     // Every attempt lost a race: others are changing this breaker right now. Back off briefly.
     const until = new Date(this.now().getTime() + 1_000 + Math.floor(this.random() * 2_000));
-    return { admission: { kind: "wait", until, reason: "probe_in_flight" }, transitions: [] };
+    return { admission: { kind: "wait", until, reason: "contended" }, transitions: [] };
   }
 
   /** Record what an admitted call got back. */

@@ -89,7 +89,8 @@ export type Admission =
   | {
       readonly kind: "wait";
       readonly until: Date;
-      readonly reason: "open" | "probe_in_flight" | "usage_exhausted" | "pacing";
+      /** `contended`: the shared state kept changing under this caller (store only). */
+      readonly reason: "open" | "probe_in_flight" | "usage_exhausted" | "pacing" | "contended";
     };
 
 /** A state change, for logs and the breaker metric. */
