@@ -44,7 +44,7 @@ const dialogUrl = (extra: Record<string, string> = {}) => {
   return u.toString();
 };
 
-const unescape = (s: string) =>
+const htmlDecode = (s: string) =>
   s
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
@@ -64,11 +64,11 @@ async function submitConsent(
   for (const m of form![2]!.matchAll(
     /<input type="(hidden|checkbox)" name="([^"]+)" value="([^"]*)"( checked)?>/g,
   )) {
-    if (m[1] === "checkbox" && (!m[4] || uncheck.includes(unescape(m[3]!)))) continue;
-    fields.append(unescape(m[2]!), unescape(m[3]!));
+    if (m[1] === "checkbox" && (!m[4] || uncheck.includes(htmlDecode(m[3]!)))) continue;
+    fields.append(htmlDecode(m[2]!), htmlDecode(m[3]!));
   }
   fields.set("decision", decision);
-  const res = await fetch(unescape(form![1]!), {
+  const res = await fetch(htmlDecode(form![1]!), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: fields,
