@@ -933,7 +933,11 @@ export const ERROR_RULES: readonly ErrorRule[] = [
     action: "contact_support",
     message: ({ failure }) => {
       const v = versionFromMessage(failure.message);
-      return `LinkedIn no longer accepts API version ${v ?? "(unknown)"} sent as LinkedIn-Version. An operator must set ${ENV.LINKEDIN_VERSION} to an active version (YYYYMM from the last 12 months) and redeploy; the delivery goes to the dead-letter queue for replay after the fix.`;
+      const what =
+        failure.code === "VERSION_MISSING"
+          ? "Herald called LinkedIn without a LinkedIn-Version header."
+          : `LinkedIn no longer accepts API version ${v ?? "(not named in its answer)"} sent as LinkedIn-Version.`;
+      return `${what} An operator must set ${ENV.LINKEDIN_VERSION} to an active version (YYYYMM from the last 12 months) and redeploy; the delivery goes to the dead-letter queue for replay after the fix.`;
     },
     sample: {
       provider: "linkedin",

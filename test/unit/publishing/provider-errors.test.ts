@@ -382,6 +382,10 @@ describe("LinkedIn (providers.md B7)", () => {
     );
     expect(c.message).toContain("202411");
     expect(c.message).toContain("HERALD_LINKEDIN_VERSION");
+    const missing = classifyProviderError(
+      li(400, { status: 400, code: "VERSION_MISSING", message: "A version must be present." }),
+    );
+    expect(missing.message).toMatch(/without a LinkedIn-Version header.*HERALD_LINKEDIN_VERSION/);
     expect(versionFromMessage("Requested version 20250102 is not active")).toBe("202501");
     expect(versionFromMessage("Requested version 202501.02 is not active")).toBe("202501.02");
   });
