@@ -173,13 +173,12 @@ export async function startSqsEmulator(opts: EmulatorBaseOptions = {}): Promise<
           ...asStrings(body.MessageSystemAttributeNames),
         ]);
         const queue = queueByUrl(body.QueueUrl);
+        const withNames = names.size ? { ...body, AttributeNames: [...names] } : body;
         const wait = Number(body.WaitTimeSeconds ?? queue?.ReceiveMessageWaitTimeSeconds ?? 0);
-        const deadline = Date.now() + (Number.isFinite(wait) ? wait : 0) * 1000;
-        const shortPoll = {
-          ...body,
-          ...(names.size ? { AttributeNames: [...names] } : {}),
-          WaitTimeSeconds: 0,
-        };
+        // Let the library answer anything it would refuse (bad wait time, unknown queue).
+        if (!queue || !Number.isInteger(wait) || wait < 0 || wait > 20) return send(withNames);
+        const deadline = Date.now() + wait * 1000;
+        const shortPoll = { ...withNames, WaitTimeSeconds: 0 };
         // The library's long poll waits until MaxNumberOfMessages arrive; AWS answers as soon
         // as any message is there. Repeated short polls (~40 ms each) give the AWS behaviour.
         let out = await send(shortPoll);

@@ -219,3 +219,19 @@ describe("SQS emulator", () => {
     expect(gone.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe("0");
   });
 });
+
+describe("SQS emulator errors", () => {
+  it("refuses an out-of-range WaitTimeSeconds and an unknown queue like AWS", async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "errors" }));
+    await expect(
+      sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 21 })),
+    ).rejects.toMatchObject({
+      name: expect.stringMatching(/^InvalidParameterValue/),
+    });
+    await expect(
+      sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: `${emulator.url}/000000000000/missing`, WaitTimeSeconds: 1 }),
+      ),
+    ).rejects.toMatchObject({ name: "QueueDoesNotExist" });
+  });
+});
