@@ -183,6 +183,8 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       children.push(d.pid, d.watchdogPid);
       return d;
     });
+    // Awaited below, after the emulators; mark it handled so an early failure is not "unhandled".
+    dynamoP.catch(() => undefined);
     const track = async <T extends { close(): Promise<void> }>(name: string, p: Promise<T>) => {
       const v = await p;
       closers.push({ name, close: () => v.close() });

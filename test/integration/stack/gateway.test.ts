@@ -96,6 +96,23 @@ describe("the running stack's gateway", () => {
     expect(((await res.json()) as { detail: string }).detail).toMatch(/no tenant/);
   });
 
+  it("refuses an editor on an admin-only route with 403 problem+json; an admin passes the role check", async () => {
+    const editor = await api("/v1/settings", {
+      method: "PUT",
+      token: await tokenFor({ tenant: "acme", roles: ["editor"] }),
+      json: {},
+    });
+    expect(editor.status).toBe(403);
+    expect(editor.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await editor.json()) as { requiredRoles: string[] }).requiredRoles).toEqual(["admin"]);
+    const admin = await api("/v1/settings", {
+      method: "PUT",
+      token: await tokenFor({ tenant: "acme", roles: ["admin"] }),
+      json: {},
+    });
+    expect([401, 403]).not.toContain(admin.status);
+  });
+
   it("answers an unknown route and a wrong method with the HTTP API's 404", async () => {
     for (const res of [await api("/v1/nothing-here"), await api("/health", { method: "DELETE" })]) {
       expect(res.status).toBe(404);

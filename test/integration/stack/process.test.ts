@@ -6,7 +6,7 @@
  * DynamoDB Local's watchdog must kill java.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -134,5 +134,37 @@ describe("stopping the local stack", () => {
       what: `java (${javaPid}) and the watchdog to exit after the parent was killed`,
     });
     expect(alive(javaPid)).toBe(false);
+  });
+});
+
+describe("starting without Java", () => {
+  it("exits non-zero with a message naming Java 17 and how to install it, leaving nothing behind", async () => {
+    // A PATH holding only node: `java` cannot be found.
+    const bin = mkdtempSync(join(tmpdir(), "herald-nojava-"));
+    const dir = mkdtempSync(join(tmpdir(), "herald-proc-"));
+    symlinkSync(process.execPath, join(bin, "node"));
+    try {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "bin/local.ts", "--api-port", "0", "--quiet"],
+        {
+          cwd: REPO,
+          env: { ...process.env, PATH: bin, HERALD_LOCAL_DIR: dir },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let err = "";
+      child.stderr?.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+      expect(code).toBe(1);
+      expect(err).toMatch(/Java 17/);
+      expect(err).toMatch(/apt-get install/);
+      expect(descendants(child.pid!)).toEqual([]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
