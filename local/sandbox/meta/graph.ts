@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { RouteHandler, SandboxContext, SandboxRequest, SandboxResponse } from "../core/types.js";
 import { type GraphErrorFields, graphError, graphHeaders, META_ERRORS } from "./errors.js";
 import { findApp, findIgAccount } from "./seed.js";
@@ -173,6 +174,16 @@ export function graph(
         const problem = tokenProblem(st, token, now);
         if (problem) return fail(req, problem);
         appId = token.appId;
+        // Optional appsecret_proof: hex HMAC-SHA256 of the token keyed with the app secret.
+        const proof = p.get("appsecret_proof");
+        const secret = findApp(token.appId)?.appSecret ?? "";
+        if (proof !== null && proof !== createHmac("sha256", secret).update(raw).digest("hex")) {
+          return fail(req, {
+            message: "Invalid appsecret_proof provided in the API argument",
+            type: "GraphMethodException",
+            code: 100,
+          });
+        }
       }
     }
     const g: GraphCall = { req, ctx, st, p, token, appId, now };

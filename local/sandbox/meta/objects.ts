@@ -2,6 +2,7 @@ import type { Router, SandboxResponse } from "../core/types.js";
 import { META_ERRORS } from "./errors.js";
 import { fail, type GraphCall, graph, ok, parseFields, pick } from "./graph.js";
 import { containerStatus, igAccess, igUserObject, mediaObject } from "./instagram.js";
+import { pageTokenFor } from "./oauth.js";
 import { postObject } from "./pages.js";
 import { findIgAccount, findPage } from "./seed.js";
 import { grantKey, graphTime, newId } from "./state.js";
@@ -137,6 +138,8 @@ export function registerObjects(router: Router): void {
               ? { id: p.instagram.id, username: p.instagram.username }
               : undefined,
             tasks: p.tasks,
+            // A user token granted the Page can read the Page's token here too.
+            access_token: g.token?.kind === "user" ? pageTokenFor(st, ctx, g.token, p.id).token : undefined,
           },
           ["name", "id"],
           "Page",

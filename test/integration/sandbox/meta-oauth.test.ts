@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSandbox } from "../../../local/sandbox/index.js";
 import {
@@ -392,6 +393,20 @@ describe("token death", () => {
     expect((await graph(sb, "GET", BAKERY, { access_token: page_tokens[BAKERY]! })).status).toBe(200);
     await advance(sb, 3_601_000);
     expectGraphError(await graph(sb, "GET", BAKERY, { access_token: page_tokens[BAKERY]! }), 190, 463);
+  });
+
+  it("checks an optional appsecret_proof", async () => {
+    const { access_token } = await mint(sb);
+    const proof = createHmac("sha256", APP.appSecret).update(access_token).digest("hex");
+    expect((await graph(sb, "GET", "me", { access_token, appsecret_proof: proof })).status).toBe(200);
+    const e = expectGraphError(await graph(sb, "GET", "me", { access_token, appsecret_proof: "00" }), 100);
+    expect(e.message).toBe("Invalid appsecret_proof provided in the API argument");
+  });
+
+  it("a user token reads a granted Page's token from GET /{page-id}?fields=access_token", async () => {
+    const { access_token, page_tokens } = await mint(sb);
+    const a = await graph(sb, "GET", BAKERY, { access_token, fields: "id,name,access_token" });
+    expect(a.body).toEqual({ id: BAKERY, name: "Herald Sandbox Bakery", access_token: page_tokens[BAKERY] });
   });
 
   it("accepts the token as a Bearer header too", async () => {
