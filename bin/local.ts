@@ -9,6 +9,7 @@
  * Ctrl-C (SIGINT), SIGTERM or a crash stop every part; DynamoDB Local's java is killed by PID
  * (and by its watchdog if this process is killed outright).
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { JavaMissingError, type RunningStack, startStack } from "../local/stack/index.js";
 
@@ -59,6 +60,50 @@ process.on("unhandledRejection", (error) => {
   console.error("unhandled rejection:", error);
   void shutdown(1, "crash");
 });
+
+/** Parent PID and state of a process, from /proc (Linux). */
+function procStat(pid: number): { ppid: number; state: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ppid: Number(ppid), state: state ?? "" };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The processes that launched us: up to and including `npm` when started by `npm start`
+ * (npm → sh → tsx → this), else the direct parent. If one of them is killed by PID (an IDE
+ * stopping `npm start`), signals are not always forwarded down the chain, so we watch them.
+ */
+function launchers(): number[] {
+  if (process.platform !== "linux") return [process.ppid];
+  const chain: number[] = [];
+  let pid = process.ppid;
+  for (let i = 0; i < 4 && pid > 1; i++) {
+    chain.push(pid);
+    let cmd = "";
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      break;
+    }
+    if (/(^|[\s/])npm(-cli\.js)?(\s|$)/.test(cmd)) return chain;
+    pid = procStat(pid)?.ppid ?? 0;
+  }
+  return [process.ppid];
+}
+
+const watched = launchers();
+const launcherGone = () =>
+  watched.some((pid) => {
+    const stat = procStat(pid);
+    return process.platform === "linux" ? stat === undefined || stat.state === "Z" : process.ppid !== pid;
+  });
+setInterval(() => {
+  if (launcherGone()) void shutdown(0, "launcher exited");
+}, 1000).unref();
 
 try {
   stack = await startStack({ persist: values.persist, apiPort, quiet: values.quiet, stage: values.stage });
