@@ -10,7 +10,7 @@
  * - `at(yyyy-mm-ddThh:mm:ss)` in `ScheduleExpressionTimezone` (IANA, default UTC) fires once,
  *   within one tick (`tickMs`, default 250 ms) of its instant, only while ENABLED — no 60 s
  *   jitter, so tests stay quick. A time already past when the schedule is created fires on the
- *   next tick. StartDate/EndDate are stored and ignored for at(), as in AWS.
+ *   next tick (what AWS does then is not documented). StartDate/EndDate are stored and ignored for at(), as in AWS.
  * - Target = an SQS queue ARN: SendMessage through the real SQS client at `sqsEndpoint` (ARN →
  *   URL by GetQueueUrl on the queue name), body = `Input` with the per-attempt placeholders
  *   `<aws.scheduler.scheduled-time|execution-id|attempt-number|schedule-arn>` substituted,

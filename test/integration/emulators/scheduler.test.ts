@@ -195,7 +195,12 @@ describe("Scheduler emulator", () => {
     );
     const [message] = await drain("publish", 1);
     expect(message?.Body).toBe(new Date(due).toISOString().replace(".000Z", "Z"));
-    const fired = activity.find((e) => e.type === "schedule-fired" && e.detail.name === "in-kolkata")!;
+    // Recorded once SQS has answered, which can be just after the message is receivable.
+    const fired = await eventually(async () => {
+      const e = activity.find((a) => a.type === "schedule-fired" && a.detail.name === "in-kolkata");
+      if (!e) throw new Error("not recorded yet");
+      return e;
+    });
     expect(Date.parse(fired.at)).toBeGreaterThanOrEqual(due);
   });
 
@@ -256,9 +261,11 @@ describe("Scheduler emulator", () => {
     expect(dead?.MessageAttributes?.RETRY_ATTEMPTS?.StringValue).toBe("2");
     const retried = activity.filter((e) => e.type === "schedule-retried" && e.detail.name === "doomed");
     expect(retried.map((e) => e.detail.attempt)).toEqual([1, 2]);
-    expect(activity.some((e) => e.type === "schedule-dead-lettered" && e.detail.name === "doomed")).toBe(
-      true,
-    );
+    await eventually(async () => {
+      expect(activity.some((e) => e.type === "schedule-dead-lettered" && e.detail.name === "doomed")).toBe(
+        true,
+      );
+    });
     await eventually(async () => {
       await expect(scheduler.send(new GetScheduleCommand({ Name: "doomed" }))).rejects.toBeInstanceOf(
         ResourceNotFoundException,
