@@ -50,6 +50,41 @@ export const SCHEDULER_ACTIONS = [
   "scheduler:GetSchedule",
 ] as const;
 
+/** Env var keys a function gets for its bindings (what `bindFunction` sets; the bench sets the same). */
+export function bindingEnvKeys(bindings: Bindings): EnvKey[] {
+  const keys = new Set<EnvKey>();
+  if (bindings.table) keys.add("TABLE_NAME");
+  for (const id of bindings.sendTo ?? []) {
+    keys.add(QUEUE_ENV[id].url);
+    const arn = QUEUE_ENV[id].arn;
+    if (arn) keys.add(arn);
+  }
+  if (bindings.bus) keys.add("EVENT_BUS_NAME");
+  if (bindings.scheduler) {
+    for (const k of [
+      "SCHEDULE_GROUP_NAME",
+      "SCHEDULER_ROLE_ARN",
+      "SCHEDULER_DLQ_ARN",
+      "PUBLISH_QUEUE_ARN",
+    ] as const) {
+      keys.add(k);
+    }
+  }
+  for (const id of bindings.secrets ?? []) keys.add(SECRET_ENV[id]);
+  if (bindings.providers) {
+    for (const k of [
+      "META_GRAPH_URL",
+      "META_WWW_URL",
+      "LINKEDIN_API_URL",
+      "LINKEDIN_WWW_URL",
+      "PUBLIC_API_URL",
+    ] as const) {
+      keys.add(k);
+    }
+  }
+  return [...keys];
+}
+
 export interface BindingContext {
   readonly resources: StatefulResources;
   readonly stage: StageConfig;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { httpRoutes, type QueueTrigger, routeKey } from "../../functions/manifest.js";
-import { SCHEDULER_ACTIONS } from "../../lib/bindings.js";
+import { bindingEnvKeys, SCHEDULER_ACTIONS } from "../../lib/bindings.js";
 import { REPO_ROOT } from "../../lib/constructs/herald-function.js";
 import { RUNBOOKS } from "../../lib/constructs/observability.js";
 import { VISIBILITY_TO_TIMEOUT_RATIO } from "../../lib/stateless-stack.js";
@@ -87,6 +87,24 @@ describe("functions", () => {
       ].sort(),
     );
     expect(bare[ENV.STAGE]).toBe(STAGE);
+  });
+});
+
+describe("bindings", () => {
+  it("sets exactly the variables bindingEnvKeys lists for each function (the bench relies on it)", () => {
+    const base = [
+      ENV.STAGE,
+      ENV.POWERTOOLS_SERVICE_NAME,
+      ENV.POWERTOOLS_METRICS_NAMESPACE,
+      ENV.POWERTOOLS_LOG_LEVEL,
+    ];
+    for (const spec of s.specs) {
+      const id = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
+      const fn = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[id]!;
+      const vars = Object.keys((fn.Properties!.Environment as { Variables: object }).Variables);
+      const expected = [...base, ...bindingEnvKeys(spec.bindings).map((k) => ENV[k])];
+      expect(vars.sort(), spec.name).toEqual(expected.sort());
+    }
   });
 });
 
