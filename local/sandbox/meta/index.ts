@@ -6,6 +6,7 @@ import { registerInstagram } from "./instagram.js";
 import { registerOAuth } from "./oauth.js";
 import { registerObjects } from "./objects.js";
 import { registerPages } from "./pages.js";
+import { registerRupload } from "./rupload.js";
 import { META_SEED } from "./seed.js";
 
 /**
@@ -20,6 +21,7 @@ export const metaProvider: ProviderModule = {
     registerOAuth(router);
     registerPages(router);
     registerInstagram(router);
+    registerRupload(router);
     // Last: the by-id routes and the unknown-path catch-all.
     registerObjects(router);
   },

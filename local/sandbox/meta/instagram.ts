@@ -163,6 +163,12 @@ export function registerInstagram(router: Router): void {
             );
           }
         }
+      } else if (p.get("upload_type") === "resumable") {
+        // The bytes come later through rupload; processing starts when they have all arrived.
+        if (kind !== "REELS" && kind !== "VIDEO" && kind !== "STORIES") {
+          return fail(req, META_ERRORS.invalidParam("(#100) upload_type=resumable needs a video media_type"));
+        }
+        readyAt = Number.MAX_SAFE_INTEGER;
       } else {
         const isVideo =
           kind === "REELS" || kind === "VIDEO" || (kind === "STORIES" && !!videoUrl && !imageUrl);
@@ -192,9 +198,6 @@ export function registerInstagram(router: Router): void {
           }
         }
       }
-      if (kind === "CAROUSEL") {
-        readyAt = Math.max(readyAt, ...children.map((id) => st.containers.get(id)!.readyAt));
-      }
       const extra: Record<string, string> = {};
       for (const k of [
         "alt_text",
@@ -221,7 +224,11 @@ export function registerInstagram(router: Router): void {
         readyAt,
         errorSubcode,
         extra,
+        upload: readyAt === Number.MAX_SAFE_INTEGER ? { received: 0 } : undefined,
       });
+      if (readyAt === Number.MAX_SAFE_INTEGER) {
+        return ok(req, { id, uri: `${ctx.baseUrl}/meta/rupload/ig-api-upload/${req.params.version}/${id}` });
+      }
       return ok(req, { id });
     }),
     target,

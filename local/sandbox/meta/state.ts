@@ -92,7 +92,10 @@ export interface IgContainer {
   readonly caption?: string;
   readonly children: readonly string[];
   readonly createdAt: number;
-  readonly readyAt: number;
+  /** When processing ends; pushed out while a resumable upload is awaited. */
+  readyAt: number;
+  /** Resumable upload (`upload_type=resumable`): bytes expected and received so far. */
+  upload?: { fileSize?: number; received: number; head?: Buffer };
   /** Set when processing failed: the subcode reported in `status`. */
   errorSubcode?: number;
   publishedMediaId?: string;

@@ -185,6 +185,37 @@ describe("containers and publishing", () => {
     );
   });
 
+  it("resumable reels: {id, uri}, bytes POSTed to rupload, then processing on the sandbox clock", async () => {
+    const c = await container({ media_type: "REELS", upload_type: "resumable", caption: "Uploaded" });
+    expect(Object.keys(c.body).sort()).toEqual(["id", "uri"]);
+    const id = c.body.id as string;
+    expect(c.body.uri).toBe(`${sb.url}/meta/rupload/ig-api-upload/v25.0/${id}`);
+    await advance(sb, 60_000);
+    expect((await status(id)).status_code).toBe("IN_PROGRESS");
+    expectGraphError(await publish(id), 9007, 2207027);
+    const video = Buffer.from(await (await fetch(`${sb.url}/media/sample.mp4`)).arrayBuffer());
+    const upload = (headers: Record<string, string>) =>
+      fetch(c.body.uri as string, { method: "POST", headers, body: video });
+    const denied = await upload({
+      authorization: "OAuth nope",
+      offset: "0",
+      file_size: String(video.length),
+    });
+    expect(denied.status).toBe(401);
+    expect(await denied.json()).toMatchObject({ debug_info: { retriable: false, type: "OAuthException" } });
+    const done = await upload({
+      authorization: `OAuth ${token}`,
+      offset: "0",
+      file_size: String(video.length),
+    });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toEqual({ success: true, message: "Upload successful." });
+    expect((await status(id)).status_code).toBe("IN_PROGRESS");
+    await advance(sb, 30_001);
+    expect((await status(id)).status_code).toBe("FINISHED");
+    expect((await publish(id)).status).toBe(200);
+  });
+
   it("stories accept 9:16 images", async () => {
     const c = await container({ media_type: "STORIES", image_url: img("story-1080x1920.jpg") });
     expect(c.status).toBe(200);
