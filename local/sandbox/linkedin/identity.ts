@@ -20,7 +20,6 @@ function pictureUrl(m: LinkedInSeedMember): string {
 function organizationBody(o: LinkedInSeedOrganization): Record<string, unknown> {
   return {
     id: o.id,
-    $URN: organizationUrn(o.id),
     localizedName: o.name,
     name: { localized: { en_US: o.name }, preferredLocale: { country: "US", language: "en" } },
     vanityName: o.vanityName,

@@ -300,10 +300,6 @@ export function registerMedia(router: Router, ctx: SandboxContext): void {
         const { status, reason } = mediaStatus(c2, asset);
         const body: Record<string, unknown> = { owner: asset.owner, id: asset.urn, status };
         if (reason) body.processingFailureReason = reason;
-        if (kind === "image" && status === "AVAILABLE" && asset.width !== undefined) {
-          Object.assign(body, { width: asset.width, height: asset.height });
-        }
-        if (kind === "video" && asset.fileSizeBytes !== undefined) body.fileSizeBytes = asset.fileSizeBytes;
         return liJson(req, 200, body);
       }),
       { target: (req) => assetOwner(req.params.urn) },

@@ -123,14 +123,3 @@ export async function uploadAsset(
   if (put.status !== 201) throw new Error(`upload ${kind}: ${put.status} ${await put.text()}`);
   return value[kind] as string;
 }
-
-/** Poll a condition until it holds or the deadline passes (no fixed sleeps). */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met before the deadline");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
