@@ -9,7 +9,7 @@ let sb: RunningSandbox;
 
 beforeAll(async () => {
   // A short media timeout so a latency fault on /media can make a download time out.
-  sb = await createSandboxServer({ providers: [metaProvider], mediaTimeoutMs: 300 });
+  sb = await createSandboxServer({ providers: [metaProvider], mediaTimeoutMs: 2_000 });
 });
 afterAll(() => sb.close());
 
@@ -92,7 +92,7 @@ describe("fetchMedia", () => {
     await control(sb, "POST", "/_sandbox/faults", {
       path: "^/media/square-1080\\.jpg$",
       times: 1,
-      fault: { kind: "latency", ms: 1_000 },
+      fault: { kind: "latency", ms: 6_000 },
     });
     expect(await sb.ctx.fetchMedia(`${sb.url}/media/square-1080.jpg`)).toMatchObject({
       ok: false,
@@ -106,7 +106,7 @@ describe("fetchMedia", () => {
     await control(sb, "POST", "/_sandbox/faults", {
       path: "^/media/square-1080\\.jpg$",
       times: 1,
-      fault: { kind: "latency", ms: 1_000 },
+      fault: { kind: "latency", ms: 6_000 },
     });
     const a = await graph(sb, "POST", `${BAKERY_IG}/media`, {
       access_token,
