@@ -65,15 +65,13 @@ async function createQueue(name: string, attributes: Record<string, string> = {}
   return { url: QueueUrl!, arn: attrs.Attributes!.QueueArn! };
 }
 
-/** Receive what is there; `peek` leaves the messages visible (VisibilityTimeout 0). */
-const receiveAll = async (url: string, wait = 1, peek = false) =>
+const receiveAll = async (url: string, wait = 1) =>
   (
     await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: wait,
-        ...(peek ? { VisibilityTimeout: 0 } : {}),
         AttributeNames: ["All"],
         MessageSystemAttributeNames: ["All"],
       }),
@@ -158,7 +156,7 @@ describe("resources the stack created", () => {
 
 describe("queue poller + redrive", () => {
   it("deletes the successes, lets a failing message reach the DLQ after maxReceiveCount, and a move task brings it back", async () => {
-    const dlq = await createQueue(unique("herald-test-dlq"));
+    const dlq = await createQueue(unique("herald-test-dlq"), { VisibilityTimeout: "1" });
     const queue = await createQueue(unique("herald-test"), {
       VisibilityTimeout: "1",
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
@@ -198,7 +196,7 @@ describe("queue poller + redrive", () => {
       await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "poison" }));
       const inDlq = await eventually(
         async () => {
-          const got = await receiveAll(dlq.url, 1, true);
+          const got = await receiveAll(dlq.url, 1);
           return got.length ? got : undefined;
         },
         { timeoutMs: 30_000, what: "the poison message in the DLQ" },
@@ -211,7 +209,7 @@ describe("queue poller + redrive", () => {
       await poller.stop();
     }
 
-    // Peeking left it visible; wait until the DLQ reports it, then move it back.
+    // Looking at it hid it for the DLQ's 1 s visibility; wait until it is visible, then move it back.
     await eventually(
       async () => {
         const attrs = await sqs.send(
