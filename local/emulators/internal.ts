@@ -164,6 +164,8 @@ export function createSqsSender(sqsEndpoint: string, region: string) {
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
     maxAttempts: 1,
   });
+  /** Queue name → URL, so a delivery costs one call, not two. */
+  const urls = new Map<string, string>();
   return {
     /** Sends to the queue named by `queueArn`; rejects when the queue does not exist. */
     async send(
@@ -173,16 +175,26 @@ export function createSqsSender(sqsEndpoint: string, region: string) {
     ): Promise<string | undefined> {
       const parsed = parseSqsArn(queueArn);
       if (!parsed) throw new AwsError("ValidationException", `Not an SQS queue ARN: ${queueArn}`);
-      const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: parsed.name }));
-      const out = await client.send(
-        new SendMessageCommand({
-          QueueUrl,
-          MessageBody: body,
-          MessageGroupId: extra.messageGroupId,
-          MessageAttributes: extra.attributes,
-        }),
-      );
-      return out.MessageId;
+      let queueUrl = urls.get(parsed.name);
+      if (!queueUrl) {
+        queueUrl = (await client.send(new GetQueueUrlCommand({ QueueName: parsed.name }))).QueueUrl!;
+        urls.set(parsed.name, queueUrl);
+      }
+      try {
+        const out = await client.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: body,
+            MessageGroupId: extra.messageGroupId,
+            MessageAttributes: extra.attributes,
+          }),
+        );
+        return out.MessageId;
+      } catch (error) {
+        // The queue may have gone; look it up afresh next time.
+        urls.delete(parsed.name);
+        throw error;
+      }
     },
     close: () => client.destroy(),
   };
