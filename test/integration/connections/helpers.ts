@@ -119,10 +119,11 @@ export async function consent(
   provider: "meta" | "linkedin",
   authorizationUrl: string,
   approve = true,
+  user?: string,
 ): Promise<string> {
   if (provider === "meta") {
     const out = await sandbox("/_sandbox/meta/consent", {
-      json: { url: authorizationUrl, decision: approve ? "approve" : "deny" },
+      json: { url: authorizationUrl, decision: approve ? "approve" : "deny", userId: user },
     });
     expect(out.status).toBe(200);
     return String(out.body.location);
@@ -137,6 +138,7 @@ export async function consent(
   const out = await sandbox("/_sandbox/linkedin/authorize", {
     json: {
       clientId: u.searchParams.get("client_id"),
+      member: user,
       redirectUri: u.searchParams.get("redirect_uri"),
       scopes: u.searchParams.get("scope")!.split(" "),
       state: u.searchParams.get("state"),
@@ -160,9 +162,9 @@ export async function callback(location: string) {
 }
 
 /** authorize → consent → callback; returns the new connection id. */
-export async function connect(token: string, provider: "meta" | "linkedin") {
+export async function connect(token: string, provider: "meta" | "linkedin", user?: string) {
   const { authorizationUrl } = await authorize(token, provider);
-  const back = await callback(await consent(provider, authorizationUrl));
+  const back = await callback(await consent(provider, authorizationUrl, true, user));
   expect(back.status).toBe(302);
   const location = new URL(back.location!);
   expect(location.searchParams.get("error")).toBeNull();
