@@ -1,7 +1,7 @@
 import type { Router, SandboxResponse } from "../core/types.js";
 
 import { decideConsent, pageTokenFor, passwordChanged, revokeApp } from "./oauth.js";
-import { findApp, findUser, META_SEED } from "./seed.js";
+import { findApp, findPage, findUser, META_SEED } from "./seed.js";
 import { grantKey, metaState, newToken, type TokenRecord } from "./state.js";
 
 const bad = (error: string, status = 400): SandboxResponse => ({ status, body: { error } });
@@ -23,6 +23,22 @@ export function registerMetaControl(router: Router): void {
     if (!user) return bad("no such user", 404);
     passwordChanged(metaState(ctx), user.id);
     return { status: 200, body: { ok: true, userId: user.id } };
+  });
+
+  // The user loses their role on a Page: its Page tokens answer 190/492 and it leaves their grants.
+  router.add("POST", "/_sandbox/meta/pages/:pageId/remove-role", (req, ctx) => {
+    const found = findPage(req.params.pageId);
+    if (!found) return bad("no such page", 404);
+    const body = (req.json() ?? {}) as { userId?: string };
+    const userId = body.userId ?? found.user.id;
+    const st = metaState(ctx);
+    st.removedRoles.add(`${userId}|${found.page.id}`);
+    for (const app of META_SEED.apps) {
+      const grant = st.grants.get(grantKey(app.appId, userId));
+      if (grant)
+        grant.pageIds.splice(0, grant.pageIds.length, ...grant.pageIds.filter((id) => id !== found.page.id));
+    }
+    return { status: 200, body: { ok: true, userId, pageId: found.page.id } };
   });
 
   router.add("POST", "/_sandbox/meta/tokens/expire", (req, ctx) => {

@@ -122,6 +122,8 @@ export function tokenProblem(st: MetaState, rec: TokenRecord, now: number): Grap
   if (inv?.appRemovedSeq !== undefined && rec.seq < inv.appRemovedSeq)
     return META_ERRORS.appRemoved(rec.appId);
   if (inv?.passwordSeq !== undefined && rec.seq < inv.passwordSeq) return META_ERRORS.passwordChanged();
+  if (rec.kind === "page" && st.removedRoles.has(`${rec.userId}|${rec.pageId}`))
+    return META_ERRORS.lostPageRole();
   if (rec.expiresAt !== 0 && now >= rec.expiresAt) return META_ERRORS.tokenExpired(rec.expiresAt, now);
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { Router, SandboxResponse } from "../core/types.js";
 import { META_ERRORS } from "./errors.js";
 import { fail, type GraphCall, graph, ok, parseFields, pick } from "./graph.js";
-import { findPage } from "./seed.js";
+import { findApp, findPage } from "./seed.js";
 import { type FbPost, grantKey, graphTime, newId } from "./state.js";
 
 const G = "/meta/graph/:version(v\\d+\\.\\d+)";
@@ -264,6 +264,61 @@ export function registerPages(router: Router): void {
         });
       }
       return ok(req, { id });
+    }),
+    target,
+  );
+
+  // Page webhooks subscriptions (what a webhook sender will read).
+  router.add(
+    "POST",
+    `${G}/:id(\\d+)/subscribed_apps`,
+    graph((g) => {
+      const pageId = g.req.params.id!;
+      const denied = pageAccess(g, pageId, "pages_manage_metadata");
+      if (denied) return denied;
+      const fields = (g.p.get("subscribed_fields") ?? "")
+        .split(",")
+        .map((f) => f.trim())
+        .filter(Boolean);
+      if (fields.length === 0) {
+        return fail(g.req, META_ERRORS.invalidParam("(#100) The parameter subscribed_fields is required."));
+      }
+      const apps = g.st.subscriptions.get(pageId) ?? new Map<string, string[]>();
+      apps.set(g.token!.appId, fields);
+      g.st.subscriptions.set(pageId, apps);
+      return ok(g.req, { success: true });
+    }),
+    target,
+  );
+  router.add(
+    "GET",
+    `${G}/:id(\\d+)/subscribed_apps`,
+    graph((g) => {
+      const pageId = g.req.params.id!;
+      const denied = pageAccess(g, pageId, "pages_manage_metadata");
+      if (denied) return denied;
+      const data = [...(g.st.subscriptions.get(pageId) ?? new Map<string, string[]>())].map(
+        ([appId, fields]) => ({
+          category: "Business",
+          link: `https://www.facebook.com/games/?app_id=${appId}`,
+          name: findApp(appId)?.name ?? appId,
+          id: appId,
+          subscribed_fields: fields,
+        }),
+      );
+      return ok(g.req, { data });
+    }),
+    target,
+  );
+  router.add(
+    "DELETE",
+    `${G}/:id(\\d+)/subscribed_apps`,
+    graph((g) => {
+      const pageId = g.req.params.id!;
+      const denied = pageAccess(g, pageId, "pages_manage_metadata");
+      if (denied) return denied;
+      g.st.subscriptions.get(pageId)?.delete(g.token!.appId);
+      return ok(g.req, { success: true });
     }),
     target,
   );

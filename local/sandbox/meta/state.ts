@@ -131,6 +131,10 @@ export interface MetaState {
   readonly igPublishes: Map<string, number[]>;
   /** Usage key → call times (ms), for the usage headers. */
   readonly usage: Map<string, number[]>;
+  /** `userId|pageId` pairs whose Page role was taken away (Page tokens answer 190/492). */
+  readonly removedRoles: Set<string>;
+  /** Page id → app id → subscribed webhook fields (`POST /{page}/subscribed_apps`). */
+  readonly subscriptions: Map<string, Map<string, string[]>>;
 }
 
 export const metaState = (ctx: SandboxContext): MetaState =>
@@ -148,6 +152,8 @@ export const metaState = (ctx: SandboxContext): MetaState =>
     igMedia: new Map(),
     igPublishes: new Map(),
     usage: new Map(),
+    removedRoles: new Set(),
+    subscriptions: new Map(),
   }));
 
 // Ids stay unique across resets within a process so stale ids never alias new objects.

@@ -395,6 +395,20 @@ describe("token death", () => {
     expectGraphError(await graph(sb, "GET", BAKERY, { access_token: page_tokens[BAKERY]! }), 190, 463);
   });
 
+  it("control: a lost Page role kills that Page's tokens (190/492) and drops it from /me/accounts", async () => {
+    const { access_token, page_tokens } = await mint(sb);
+    await control(sb, "POST", `/_sandbox/meta/pages/${BOOKS}/remove-role`, { userId: SANDRA });
+    const e = expectGraphError(
+      await graph(sb, "GET", BOOKS, { access_token: page_tokens[BOOKS]! }),
+      190,
+      492,
+    );
+    expect(e.message).toContain("not an admin, editor, or moderator");
+    expect((await graph(sb, "GET", BAKERY, { access_token: page_tokens[BAKERY]! })).status).toBe(200);
+    const accounts = await graph(sb, "GET", "me/accounts", { access_token, fields: "id" });
+    expect(accounts.body.data).toEqual([{ id: BAKERY }]);
+  });
+
   it("checks an optional appsecret_proof", async () => {
     const { access_token } = await mint(sb);
     const proof = createHmac("sha256", APP.appSecret).update(access_token).digest("hex");

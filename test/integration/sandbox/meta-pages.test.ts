@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSandbox } from "../../../local/sandbox/index.js";
 import {
+  APP,
   advance,
   BAKERY,
   BOOKS,
@@ -250,6 +251,27 @@ describe("reading, commenting, deleting", () => {
     expect(c.body.id).toMatch(new RegExp(`^${id.split("_")[1]}_\\d+$`));
     const log = await published(sb, BAKERY);
     expect(log.items.at(-1)).toMatchObject({ kind: "facebook-comment", text: "First!" });
+  });
+
+  it("subscribes the app to Page webhooks fields, lists and removes the subscription", async () => {
+    const sub = await graph(sb, "POST", `${BAKERY}/subscribed_apps`, {
+      access_token: pageToken,
+      subscribed_fields: "feed,messages",
+    });
+    expect(sub.body).toEqual({ success: true });
+    const list = await graph(sb, "GET", `${BAKERY}/subscribed_apps`, { access_token: pageToken });
+    expect(list.body.data).toEqual([
+      expect.objectContaining({ id: APP.appId, name: APP.appName, subscribed_fields: ["feed", "messages"] }),
+    ]);
+    expectGraphError(await graph(sb, "POST", `${BAKERY}/subscribed_apps`, { access_token: pageToken }), 100);
+    expect(
+      (await graph(sb, "DELETE", `${BAKERY}/subscribed_apps`, { access_token: pageToken })).body,
+    ).toEqual({
+      success: true,
+    });
+    expect(
+      (await graph(sb, "GET", `${BAKERY}/subscribed_apps`, { access_token: pageToken })).body.data,
+    ).toEqual([]);
   });
 
   it("an unknown path answers Graph's unknown-path error", async () => {
