@@ -18,7 +18,9 @@
  *   as a no-op, as in AWS; the library deleted the message.
  *
  * - a long poll returns as soon as any message is available (the library waited for
- *   MaxNumberOfMessages or the full WaitTimeSeconds).
+ *   MaxNumberOfMessages or the full WaitTimeSeconds);
+ * - a receive with visibility 0 returns each message once (the library could repeat a message
+ *   within one answer, counting a receive each time).
  *
  * Not reproduced: a message goes to the DLQ when its last visibility timeout ends (AWS moves it
  * on the next receive; the observable order is the same); receives are answered on a 10 ms
@@ -178,7 +180,14 @@ export async function startSqsEmulator(opts: EmulatorBaseOptions = {}): Promise<
         // Let the library answer anything it would refuse (bad wait time, unknown queue).
         if (!queue || !Number.isInteger(wait) || wait < 0 || wait > 20) return send(withNames);
         const deadline = Date.now() + wait * 1000;
-        const shortPoll = { ...withNames, WaitTimeSeconds: 0 };
+        // With visibility 0 the library hands the same message out again within one scan, so
+        // one answer could repeat it; hide for the scan, then make the messages visible again.
+        const visibleAtOnce = Number(body.VisibilityTimeout ?? queue.VisibilityTimeout) === 0;
+        const shortPoll = {
+          ...withNames,
+          WaitTimeSeconds: 0,
+          ...(visibleAtOnce ? { VisibilityTimeout: 30 } : {}),
+        };
         // The library's long poll waits until MaxNumberOfMessages arrive; AWS answers as soon
         // as any message is there. Repeated short polls (~40 ms each) give the AWS behaviour.
         let out = await send(shortPoll);
@@ -187,6 +196,12 @@ export async function startSqsEmulator(opts: EmulatorBaseOptions = {}): Promise<
         }
         for (const m of (jsonOf(out.body).Messages ?? []) as Json[]) {
           const id = String(m.MessageId);
+          const entry = entries.get(id);
+          if (visibleAtOnce && entry) {
+            const count = entry.record.attributes.ApproximateReceiveCount;
+            queue.changeVisibility(String(m.ReceiptHandle), "0");
+            entry.record.attributes.ApproximateReceiveCount = count;
+          }
           emit("message-received", {
             queue: queue?.QueueName,
             messageId: id,

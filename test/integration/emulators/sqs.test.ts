@@ -201,6 +201,25 @@ describe("SQS emulator", () => {
     );
   });
 
+  it("returns each message once per receive when the visibility timeout is 0", async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "peek" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "only one" }));
+    for (const expectedCount of [1, 2]) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 0,
+          MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+        }),
+      );
+      expect(out.Messages?.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([
+        ["only one", String(expectedCount)],
+      ]);
+    }
+  });
+
   it("treats a delete with a stale receipt handle as a successful no-op", async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "stale" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "twice" }));
