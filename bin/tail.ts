@@ -7,6 +7,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync, watchFile } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { formatActivityLine } from "../local/stack/activity-format.js";
 import { defaultLocalDir } from "../local/stack/index.js";
 
 const { values } = parseArgs({
@@ -18,66 +19,6 @@ const { values } = parseArgs({
 
 const file = join(defaultLocalDir(), "activity.jsonl");
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-const SOURCE_COLORS: Record<string, number> = {
-  gateway: 36,
-  poller: 35,
-  cron: 33,
-  sqs: 34,
-  scheduler: 32,
-  eventbridge: 95,
-  secretsmanager: 90,
-  stack: 1,
-};
-
-/** The fields worth a glance for each kind of event, in order. */
-const KEY_FIELDS = [
-  "method",
-  "path",
-  "status",
-  "latencyMs",
-  "function",
-  "tenant",
-  "queue",
-  "queueName",
-  "name",
-  "schedule",
-  "group",
-  "bus",
-  "receiveCount",
-  "attempt",
-  "detailType",
-  "source",
-  "messageId",
-  "size",
-  "deleted",
-  "failedIds",
-  "ok",
-  "error",
-  "reason",
-];
-
-/** One line for one activity event. `HH:MM:SS.mmm source type key=value…`. */
-function formatEvent(line: string): string | undefined {
-  let e: { at?: string; source?: string; type?: string; detail?: Record<string, unknown> };
-  try {
-    e = JSON.parse(line) as typeof e;
-  } catch {
-    return undefined;
-  }
-  const time = (e.at ?? "").slice(11, 23);
-  const source = (e.source ?? "?").padEnd(14);
-  const detail = e.detail ?? {};
-  const shown = KEY_FIELDS.filter((k) => detail[k] !== undefined).map((k) => {
-    const v = detail[k];
-    const text = typeof v === "string" ? v : JSON.stringify(v);
-    return `${k}=${text.length > 80 ? `${text.slice(0, 77)}…` : text}`;
-  });
-  const rest = Object.keys(detail).filter((k) => !KEY_FIELDS.includes(k)).length;
-  const status = typeof detail.status === "number" && detail.status >= 400;
-  const type = (e.type ?? "").padEnd(16);
-  return `${paint(90, time)} ${paint(SOURCE_COLORS[e.source ?? ""] ?? 0, source)} ${status || detail.error ? paint(31, type) : type} ${shown.join(" ")}${rest ? paint(90, ` (+${rest})`) : ""}`;
-}
 
 let offset = 0;
 let partial = "";
@@ -97,7 +38,7 @@ const pump = () => {
     if (!line.trim()) continue;
     if (values.json) console.log(line);
     else {
-      const text = formatEvent(line);
+      const text = formatActivityLine(line, { color });
       if (text) console.log(text);
     }
   }

