@@ -13,6 +13,9 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { JavaMissingError, type RunningStack, startStack } from "../local/stack/index.js";
 
+// The SDK's Node 20 end-of-support notice would top the summary; docs/local-stack.md mentions it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const { values } = parseArgs({
   options: {
     persist: { type: "boolean", default: false },
