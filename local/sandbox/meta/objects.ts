@@ -3,19 +3,11 @@ import { META_ERRORS } from "./errors.js";
 import { fail, type GraphCall, graph, ok, parseFields, pick } from "./graph.js";
 import { containerStatus, igAccess, igUserObject, mediaObject } from "./instagram.js";
 import { pageTokenFor } from "./oauth.js";
-import { postObject } from "./pages.js";
+import { postObject, seesPage } from "./pages.js";
 import { findIgAccount, findPage } from "./seed.js";
-import { grantKey, graphTime, newId } from "./state.js";
+import { graphTime, newId } from "./state.js";
 
 const G = "/meta/graph/:version(v\\d+\\.\\d+)";
-
-/** Can the caller see things of this Page? Its Page token, or a user token granted the Page. */
-function seesPage(g: GraphCall, pageId: string): boolean {
-  const t = g.token;
-  if (!t) return false;
-  if (t.kind === "page") return t.pageId === pageId;
-  return g.st.grants.get(grantKey(t.appId, t.userId))?.pageIds.includes(pageId) ?? false;
-}
 
 /** What owns an object id, for access checks and fault targets. */
 function ownerOf(g: GraphCall, id: string): { pageId?: string; igId?: string } | undefined {

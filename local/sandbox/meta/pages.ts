@@ -22,6 +22,14 @@ export function pageAccess(g: GraphCall, pageId: string, scope: string): Sandbox
   return undefined;
 }
 
+/** Can the caller read this Page? Its Page token, or a user token granted the Page. */
+export function seesPage(g: GraphCall, pageId: string): boolean {
+  const t = g.token;
+  if (!t) return false;
+  if (t.kind === "page") return t.pageId === pageId;
+  return g.st.grants.get(grantKey(t.appId, t.userId))?.pageIds.includes(pageId) ?? false;
+}
+
 /** `published` parameter: true unless given as false/0. */
 const flag = (v: string | null, dflt: boolean) =>
   v === null ? dflt : !["false", "0"].includes(v.toLowerCase());
@@ -330,7 +338,7 @@ export function registerPages(router: Router): void {
       graph((g) => {
         const { req, st, ctx, p, now } = g;
         const pageId = req.params.id!;
-        if (!findPage(pageId)) return fail(req, META_ERRORS.unknownObject(pageId));
+        if (!findPage(pageId) || !seesPage(g, pageId)) return fail(req, META_ERRORS.unknownObject(pageId));
         const scheduled = edge === "scheduled_posts";
         const posts = [...st.posts.values()]
           .filter((x) => x.pageId === pageId && !x.deleted && (x.published || scheduled))

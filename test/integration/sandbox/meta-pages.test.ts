@@ -234,6 +234,14 @@ describe("reading, commenting, deleting", () => {
     }
   });
 
+  it("another user's tokens cannot read the Page's feed", async () => {
+    await feed({ message: "private to the Page's admins" });
+    const oskar = await mint(sb, { userId: "100000000000002" });
+    const a = await graph(sb, "GET", `${BAKERY}/feed`, { access_token: oskar.access_token });
+    expectGraphError(a, 100, 33);
+    expect((await graph(sb, "GET", `${BAKERY}/feed`, { access_token: userToken })).status).toBe(200);
+  });
+
   it("GET /{post-id}?fields=permalink_url, then DELETE answers {success:true} and the post is gone", async () => {
     const id = (await feed({ message: "to delete" })).body.id as string;
     const got = await graph(sb, "GET", id, { access_token: pageToken, fields: "permalink_url" });
