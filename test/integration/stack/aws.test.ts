@@ -36,6 +36,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionSpec } from "../../../functions/manifest.js";
 import { startQueuePoller } from "../../../local/runtime/poller.js";
+import { ENV } from "../../../schemas/env.js";
 import { QUEUES, TABLE } from "../../../schemas/resources.js";
 import { api, eventually, stackInfo } from "../../support/stack.js";
 
@@ -77,6 +78,29 @@ const receiveAll = async (url: string, wait = 1) =>
       }),
     )
   ).Messages ?? [];
+
+describe("environment for in-process code", () => {
+  it("test workers inherit the handlers' environment: SDK endpoints and Herald's names point at the stack", async () => {
+    const { aws, resources } = stackInfo();
+    expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(aws.sqs);
+    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(aws.dynamodb);
+    expect(process.env.AWS_ENDPOINT_URL_SCHEDULER).toBe(aws.scheduler);
+    expect(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBe(aws.secretsmanager);
+    expect(process.env.AWS_ENDPOINT_URL_EVENTBRIDGE).toBe(aws.eventbridge);
+    expect(process.env[ENV.TABLE_NAME]).toBe(resources.table);
+    expect(process.env[ENV.PUBLISH_QUEUE_URL]).toBe(resources.queues.publish);
+    // A client built with no endpoint, as handlers build theirs, reaches the stack.
+    const plain = new SQSClient({});
+    try {
+      const attrs = await plain.send(
+        new GetQueueAttributesCommand({ QueueUrl: resources.queues.publish, AttributeNames: ["QueueArn"] }),
+      );
+      expect(attrs.Attributes?.QueueArn).toBe(resources.queueArns.publish);
+    } finally {
+      plain.destroy();
+    }
+  });
+});
 
 describe("resources the stack created", () => {
   it("has the table with its keys, GSIs and TTL on", async () => {
