@@ -128,10 +128,8 @@ export function registerPages(router: Router): void {
       // Same message as the Page's latest post within the window: 506.
       if (message) {
         const windowStart = now - ctx.config.meta.duplicateWindowMinutes * 60_000;
-        const latest = [...st.posts.values()]
-          .filter((x) => x.pageId === pageId && !x.deleted && x.kind === "status")
-          .at(-1);
-        if (latest && latest.message === message && latest.createdAt >= windowStart) {
+        const latest = st.latestStatus.get(pageId);
+        if (latest && !latest.deleted && latest.message === message && latest.createdAt >= windowStart) {
           return fail(req, META_ERRORS.duplicate506());
         }
       }
@@ -149,6 +147,7 @@ export function registerPages(router: Router): void {
         deleted: false,
       };
       st.posts.set(id, post);
+      st.latestStatus.set(pageId, post);
       for (const m of media) st.photos.get(m)!.attachedTo = id;
       if (published || when !== null) {
         ctx.published.record({

@@ -122,6 +122,8 @@ export interface MetaState {
   /** Per user: the seq before which tokens died, and why. */
   readonly invalidations: Map<string, { appRemovedSeq?: number; passwordSeq?: number }>;
   readonly posts: Map<string, FbPost>;
+  /** Page id → its latest text post (the 506 duplicate check compares with it). */
+  readonly latestStatus: Map<string, FbPost>;
   readonly photos: Map<string, FbPhoto>;
   readonly videos: Map<string, FbVideo>;
   readonly comments: Map<string, Comment>;
@@ -145,6 +147,7 @@ export const metaState = (ctx: SandboxContext): MetaState =>
     grants: new Map(),
     invalidations: new Map(),
     posts: new Map(),
+    latestStatus: new Map(),
     photos: new Map(),
     videos: new Map(),
     comments: new Map(),
