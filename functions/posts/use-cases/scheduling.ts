@@ -68,6 +68,8 @@ export function resolveWhen(
     epochMs = resolved.epochMs;
     adjusted = resolved.adjusted;
   }
+  // Whole seconds: the Scheduler's at() has no fractions, and the stored time must be the fired one.
+  epochMs = Math.ceil(epochMs / 1000) * 1000;
   const earliest = now.getTime() + limits.minLeadSeconds * 1000;
   const latest = now.getTime() + limits.horizonDays * 86_400_000;
   if (!Number.isFinite(epochMs) || epochMs < earliest) {
