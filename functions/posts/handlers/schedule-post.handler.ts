@@ -4,9 +4,10 @@ import { httpHandler } from "../../platform/http.js";
 import { idempotent } from "../../platform/idempotency.js";
 import { schedulePost } from "../use-cases/scheduling.js";
 import { scheduleAnswer } from "./present.js";
+import { schedulerGateway } from "./scheduling-wiring.js";
 import { postsWiring } from "./wiring.js";
 
-const { deps, idempotency } = postsWiring({ scheduling: true });
+const { deps, idempotency } = postsWiring({ schedules: schedulerGateway() });
 
 export const handler = httpHandler(
   { path: PostIdPathSchema, body: ScheduleBodySchema },

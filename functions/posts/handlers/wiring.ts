@@ -1,13 +1,13 @@
 /**
  * Module-scope wiring shared by the posts handlers: configuration read once at cold start,
  * the SDK clients from functions/platform/aws, and the adapters behind the use-case ports.
- * Only functions with the manifest's `scheduler` binding ask for the schedule gateway (and
- * so need its environment variables).
+ * Only functions with the manifest's `scheduler` binding pass a schedule gateway
+ * (`scheduling-wiring.ts`), so the others neither load the Scheduler client nor need its
+ * environment variables.
  */
 import { ENV } from "../../../schemas/env.js";
 import { z } from "../../../schemas/zod.js";
 import { dynamodb } from "../../platform/aws/dynamodb.js";
-import { scheduler } from "../../platform/aws/scheduler.js";
 import { configFields, loadConfig } from "../../platform/config.js";
 import { dynamoIdempotencyStore } from "../../platform/idempotency.js";
 import { newId } from "../../platform/keys.js";
@@ -15,7 +15,6 @@ import { settingsRepository } from "../../tenants/adapters/settings-repository.j
 import { deliveryRepository } from "../adapters/delivery-repository.js";
 import { fetchMediaInspector, parseAllowlist } from "../adapters/media-inspector.js";
 import { postRepository } from "../adapters/post-repository.js";
-import { eventBridgeScheduleGateway } from "../adapters/schedule-gateway.js";
 import { dynamoTargetLookup } from "../adapters/target-lookup.js";
 import type { PostsDeps, ScheduleGateway } from "../use-cases/ports.js";
 
@@ -29,28 +28,14 @@ const noScheduler: ScheduleGateway = {
 
 const positive = (fallback: number) => z.pipe(configFields.int(fallback), z.number().check(z.minimum(0)));
 
-export function postsWiring(options: { scheduling?: boolean } = {}) {
+export function postsWiring(options: { schedules?: ScheduleGateway } = {}) {
   const config = loadConfig({
     TABLE_NAME: configFields.required(),
     MEDIA_HOST_ALLOWLIST: configFields.optional(),
     MIN_SCHEDULE_LEAD_SECONDS: positive(60),
     SCHEDULE_HORIZON_DAYS: positive(365),
   });
-  let schedules = noScheduler;
-  if (options.scheduling) {
-    const s = loadConfig({
-      SCHEDULE_GROUP_NAME: configFields.required(),
-      PUBLISH_QUEUE_ARN: configFields.required(),
-      SCHEDULER_ROLE_ARN: configFields.required(),
-      SCHEDULER_DLQ_ARN: configFields.required(),
-    });
-    schedules = eventBridgeScheduleGateway(scheduler, {
-      groupName: s.SCHEDULE_GROUP_NAME,
-      publishQueueArn: s.PUBLISH_QUEUE_ARN,
-      roleArn: s.SCHEDULER_ROLE_ARN,
-      deadLetterArn: s.SCHEDULER_DLQ_ARN,
-    });
-  }
+  const schedules = options.schedules ?? noScheduler;
   const table = config.TABLE_NAME;
   const deps: PostsDeps = {
     posts: postRepository(dynamodb, table),
