@@ -396,6 +396,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 10,
     bindings: { table: "read" },
   },
+  // Publishing engine (issue 7).
+  {
+    name: "publish",
+    description: "Publish worker: claims due deliveries and publishes them to Meta / LinkedIn",
+    entry: "functions/publishing/handlers/publish.handler.ts",
+    triggers: [{ type: "queue", queue: "publish", batchSize: 10, maxConcurrency: 5 }],
+    memoryMb: 512,
+    // Must match PUBLISH_TIMEOUT_SECONDS (functions/publishing/adapters/deps.ts); 6× it ≤ the queue's visibility.
+    timeoutSeconds: 60,
+    bindings: {
+      table: "readWrite",
+      sendTo: ["publish"],
+      bus: true,
+      scheduler: true,
+      secrets: ["tokenKeys", "appCredentials"],
+      providers: true,
+    },
+  },
 ];
 
 export const httpRoutes = (fns: readonly FunctionSpec[] = FUNCTIONS) =>

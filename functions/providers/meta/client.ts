@@ -36,6 +36,8 @@ export interface MetaClientConfig {
   readonly credentials: MetaAppCredentials;
   readonly timeoutMs?: number;
   readonly fetch?: FetchLike;
+  /** Sees every Graph answer's status and headers (usage headers feed the publishing breaker). */
+  readonly onResponse?: (answer: { readonly status: number; readonly headers: Headers }) => void;
 }
 
 export interface MetaRequestOptions {
@@ -139,6 +141,7 @@ export class MetaClient {
       this.timeoutMs,
       this.fetchImpl,
     );
+    this.config.onResponse?.({ status: res.status, headers: res.headers });
     const json = await readJson(res);
     if (!res.ok || (typeof json === "object" && json !== null && "error" in json)) {
       throw metaErrorFrom(res.status, json, `${method} ${options.label ?? path}`, retryAfterFrom(res));

@@ -1,0 +1,93 @@
+/**
+ * Module-scope wiring of the publish worker: configuration read and validated once (cold
+ * start), the shared per-cold-start AWS clients, and the ports of the publish use case.
+ * `publishDeps(overrides)` lets integration tests run the same wiring with short policies.
+ */
+import { z } from "../../../schemas/zod.js";
+import { eventDeps, tableDeps, vaultDeps } from "../../connections/adapters/deps.js";
+import { tokenResolver } from "../../connections/adapters/token-resolver.js";
+import { dynamodb } from "../../platform/aws/dynamodb.js";
+import { eventbridge } from "../../platform/aws/eventbridge.js";
+import { scheduler } from "../../platform/aws/scheduler.js";
+import { getSecretJson } from "../../platform/aws/secrets.js";
+import { sqs } from "../../platform/aws/sqs.js";
+import { configFields, loadConfig } from "../../platform/config.js";
+import { logger, metrics } from "../../platform/observability.js";
+import { deliveryRepository } from "../../posts/adapters/delivery-repository.js";
+import { postRepository } from "../../posts/adapters/post-repository.js";
+import { eventBridgeScheduleGateway } from "../../posts/adapters/schedule-gateway.js";
+import type { PublishDeps } from "../use-cases/ports.js";
+import { breakerPort } from "./breaker.js";
+import { createBreakerStore } from "./breaker-store.js";
+import { eventBridgePublishEvents } from "./events.js";
+import { powertoolsPublishMetrics } from "./metrics.js";
+import { providerPublisher } from "./publisher.js";
+import { sqsPublishQueue } from "./queue.js";
+
+/** The worker's Lambda timeout (manifest) and its lease: longer than one run, shorter than the visibility (6 min). */
+export const PUBLISH_TIMEOUT_SECONDS = 60;
+export const PUBLISH_LEASE_MS = 90_000;
+
+const AppCredentialsSchema = z.object({
+  meta: z.object({ appId: z.string(), appSecret: z.string() }),
+  linkedin: z.object({ clientId: z.string(), clientSecret: z.string() }),
+});
+
+export function publishDeps(overrides: Partial<PublishDeps> = {}) {
+  const cfg = loadConfig({
+    TABLE_NAME: configFields.required(),
+    PUBLISH_QUEUE_URL: configFields.required(),
+    PUBLISH_QUEUE_ARN: configFields.required(),
+    EVENT_BUS_NAME: configFields.required(),
+    SCHEDULE_GROUP_NAME: configFields.required(),
+    SCHEDULER_ROLE_ARN: configFields.required(),
+    SCHEDULER_DLQ_ARN: configFields.required(),
+    APP_CREDENTIALS_SECRET_ID: configFields.required(),
+    META_GRAPH_URL: configFields.url(),
+    META_WWW_URL: configFields.url(),
+    LINKEDIN_API_URL: configFields.url(),
+    LINKEDIN_WWW_URL: configFields.url(),
+    META_GRAPH_VERSION: configFields.optional(),
+    LINKEDIN_VERSION: configFields.optional(),
+  });
+  const { connections, targets } = tableDeps();
+  const queue = sqsPublishQueue(sqs, cfg.PUBLISH_QUEUE_URL);
+  const schedules = eventBridgeScheduleGateway(scheduler, {
+    groupName: cfg.SCHEDULE_GROUP_NAME,
+    publishQueueArn: cfg.PUBLISH_QUEUE_ARN,
+    roleArn: cfg.SCHEDULER_ROLE_ARN,
+    deadLetterArn: cfg.SCHEDULER_DLQ_ARN,
+  });
+  const deps: PublishDeps = {
+    deliveries: deliveryRepository(dynamodb, cfg.TABLE_NAME),
+    posts: postRepository(dynamodb, cfg.TABLE_NAME),
+    targets: tokenResolver({ connections, targets, vault: vaultDeps(), events: eventDeps() }),
+    publisher: providerPublisher(
+      {
+        metaGraphUrl: cfg.META_GRAPH_URL,
+        metaWwwUrl: cfg.META_WWW_URL,
+        ...(cfg.META_GRAPH_VERSION ? { metaVersion: cfg.META_GRAPH_VERSION } : {}),
+        linkedinApiUrl: cfg.LINKEDIN_API_URL,
+        linkedinWwwUrl: cfg.LINKEDIN_WWW_URL,
+        ...(cfg.LINKEDIN_VERSION ? { linkedinVersion: cfg.LINKEDIN_VERSION } : {}),
+      },
+      async () => AppCredentialsSchema.parse(await getSecretJson(cfg.APP_CREDENTIALS_SECRET_ID)),
+    ),
+    breaker: breakerPort(createBreakerStore()),
+    queue,
+    rescheduler: {
+      // A new at() for the delivery's schedule name, carrying the delivery's new version.
+      at: (d, at, correlationId) => schedules.upsert({ ...d, publishAt: at.toISOString() }, correlationId),
+    },
+    events: eventBridgePublishEvents(eventbridge, cfg.EVENT_BUS_NAME),
+    metrics: powertoolsPublishMetrics(metrics),
+    log: {
+      info: (message, extra) => logger.info(message, extra ?? {}),
+      warn: (message, extra) => logger.warn(message, extra ?? {}),
+    },
+    now: () => new Date(),
+    leaseMs: PUBLISH_LEASE_MS,
+    ...overrides,
+  };
+  return { deps, queue };
+}

@@ -1,0 +1,25 @@
+/**
+ * The publish worker: SQS batches of PublishRequested v1 from the publish queue (fed by the
+ * Scheduler's at() schedules and by the worker itself for delayed next steps), one use-case
+ * call per record, partial batch failures reported.
+ */
+import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
+import { sqsHandler } from "../../platform/batch.js";
+import { publishDeps } from "../adapters/deps.js";
+import { DeadLetterError, handlePublishRequested } from "../use-cases/publish-delivery.js";
+
+const { deps, queue } = publishDeps();
+
+export const handler = sqsHandler(PublishRequestedV1.schema, async (message, ctx) => {
+  try {
+    await handlePublishRequested(deps, message.data, {
+      messageId: ctx.messageId,
+      correlationId: ctx.correlationId,
+      receiveCount: ctx.receiveCount,
+    });
+  } catch (error) {
+    // Hand it to the redrive policy without waiting out the visibility timeout each time.
+    if (error instanceof DeadLetterError) await queue.releaseNow(ctx.record.receiptHandle);
+    throw error;
+  }
+});

@@ -1,0 +1,141 @@
+/**
+ * The ports the publish use case depends on. Adapters in `../adapters/` implement them with
+ * DynamoDB, SQS, EventBridge, EventBridge Scheduler, the token vault and the provider clients;
+ * unit tests pass in-memory fakes.
+ */
+import type { Platform, TargetKind } from "../../connections/domain/target.js";
+import type { Delivery, Post } from "../../posts/domain/post.js";
+import type { DeliveryStore, PostStore } from "../../posts/use-cases/ports.js";
+import type { StepInput } from "../../providers/meta/publishing.js";
+import type { Admission, BreakerOutcome, BreakerTransition } from "../domain/breaker.js";
+import type { ProviderName, StoredProviderError } from "../domain/provider-errors.js";
+import type { PublishState, StepOutcome } from "../domain/publish-state.js";
+import type { RetryPolicy } from "../domain/retry-policy.js";
+
+/** The worker's lease on a delivery: who claimed it from which message, until when. */
+export interface Lease {
+  readonly until: string;
+  /** The PublishRequested version that claimed it (a redelivery of that message may take over after `until`). */
+  readonly fromVersion: number;
+  readonly messageId: string;
+}
+
+/** A delivery as the worker stores it: the posts context's Delivery plus the publishing fields. */
+export interface PublishingDelivery extends Delivery {
+  readonly publishing?: PublishState;
+  readonly lease?: Lease;
+  /** The normalised error of the last failure, with the provider's raw answer. */
+  readonly lastError?: StoredProviderError & { readonly raw?: unknown };
+  /** Handed to the dead-letter queue: that message keeps failing until it lands there; a replay of it resumes. */
+  readonly deadLetter?: { readonly fromVersion: number; readonly messageId: string; readonly at: string };
+  readonly publishedAt?: string;
+}
+
+/** A target resolved for publishing: where, as whom, with which token. */
+export interface ResolvedTarget {
+  readonly targetId: string;
+  readonly platform: Platform;
+  readonly kind: TargetKind;
+  readonly externalId: string;
+  readonly connectionId: string;
+  /** ACTIVE, or why it cannot be published to. */
+  readonly status: "ACTIVE" | "NEEDS_REAUTH" | "DISCONNECTED";
+  /** Decrypted access token (Page token for Facebook/Instagram, member token for LinkedIn); absent when not ACTIVE. */
+  readonly token?: string;
+}
+
+export interface TargetResolver {
+  resolve(tenantId: string, targetId: string): Promise<ResolvedTarget | undefined>;
+  /** Take the target's connection out of service (NEEDS_REAUTH) with a reconnect action. */
+  markNeedsReauth(tenantId: string, connectionId: string, why: string, reason: string): Promise<void>;
+}
+
+/** Runs one publishing step against a provider and reports the usage headers it saw. */
+export interface PublisherPort {
+  step(
+    provider: ProviderName,
+    input: StepInput,
+    state: PublishState,
+  ): Promise<{ outcome: StepOutcome; usage?: UsageReport } | { error: unknown; usage?: UsageReport }>;
+}
+
+/** Usage readings from the provider's headers, per breaker scope. */
+export interface UsageReport {
+  readonly app?: BreakerOutcome["usage"];
+  readonly target?: BreakerOutcome["usage"];
+  /** Meta's `estimated_time_to_regain_access`, as a time. */
+  readonly regainAt?: Date;
+}
+
+export interface BreakerPort {
+  admit(
+    provider: ProviderName,
+    externalId: string,
+  ): Promise<{ admission: Admission; transitions: readonly BreakerTransition[] }>;
+  record(
+    provider: ProviderName,
+    scope: "app" | "target",
+    externalId: string,
+    outcome: BreakerOutcome,
+  ): Promise<readonly BreakerTransition[]>;
+}
+
+/** The publish queue: send the next message for a delivery (with a delay). */
+export interface PublishQueue {
+  send(input: {
+    tenantId: string;
+    deliveryId: string;
+    version: number;
+    delaySeconds: number;
+    correlationId: string;
+  }): Promise<void>;
+}
+
+/** Reschedule a delivery through EventBridge Scheduler (long waits). */
+export interface Rescheduler {
+  at(delivery: Delivery, at: Date, correlationId: string): Promise<void>;
+}
+
+export interface PublishEvents {
+  published(d: PublishingDelivery, correlationId: string): Promise<void>;
+  failed(d: PublishingDelivery, error: StoredProviderError, correlationId: string): Promise<void>;
+}
+
+export interface PublishMetrics {
+  outcome(
+    provider: ProviderName,
+    outcome: "published" | "failed" | "retry" | "rescheduled" | "dead_letter" | "dropped",
+    errorClass?: string,
+  ): void;
+  lag(provider: ProviderName, ms: number): void;
+  attempts(provider: ProviderName, n: number): void;
+  breaker(provider: ProviderName, t: BreakerTransition): void;
+}
+
+export interface PublishLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface PublishDeps {
+  readonly deliveries: Pick<DeliveryStore, "get" | "replace">;
+  readonly posts: Pick<PostStore, "get" | "replace">;
+  readonly targets: TargetResolver;
+  readonly publisher: PublisherPort;
+  readonly breaker: BreakerPort;
+  readonly queue: PublishQueue;
+  readonly rescheduler: Rescheduler;
+  readonly events: PublishEvents;
+  readonly metrics: PublishMetrics;
+  readonly log: PublishLogger;
+  readonly now: () => Date;
+  readonly random?: () => number;
+  /** Per-provider retry policies (defaults: RETRY_POLICIES). */
+  readonly policies?: Partial<Record<ProviderName, RetryPolicy>>;
+  /** How long a claim holds (must exceed the function timeout, stay under the queue visibility). */
+  readonly leaseMs: number;
+  /** Steps run in one invocation before the rest is re-enqueued. */
+  readonly maxStepsPerRun?: number;
+}
+
+export type { Post };

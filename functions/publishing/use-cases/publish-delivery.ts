@@ -1,0 +1,606 @@
+/**
+ * Publish one delivery: the use case behind the publish worker, run once per
+ * `PublishRequested` v1 message.
+ *
+ *   publish handler (SQS) → handlePublishRequested → ports: deliveries, posts (DynamoDB),
+ *   targets (connections + token vault), breaker (DynamoDB), publisher (Meta / LinkedIn),
+ *   queue (SQS), rescheduler (EventBridge Scheduler), events (EventBridge), metrics, log.
+ *
+ * 1. Load the delivery (tenant-scoped). Drop the message, with a log line, when the delivery is
+ *    gone, finished, cancelled or blocked, when the message is stale (another version), or when
+ *    another worker holds its lease.
+ * 2. Claim it: a Put conditional on status and version writes PUBLISHING, version + 1 and a lease.
+ *    A redelivery of the claiming message may take over once the lease lapsed: that attempt
+ *    did not finish, so the state is marked uncertain and the publisher asks the provider what
+ *    already happened before acting again.
+ * 3. Resolve the target and its token; check the circuit breaker (wait, never fail, while open).
+ * 4. Run steps of the per-delivery state machine, writing the state and a ledger line after
+ *    every one. `wait` outcomes re-enqueue (short) or reschedule (long); failures are classified
+ *    by the one error table and handled per the provider's retry policy.
+ * 5. Record the provider id and permalink, emit DeliveryPublished / DeliveryFailed, update the
+ *    post's aggregate status.
+ *
+ * No AWS, middy or aws-lambda imports here.
+ */
+import type { LedgerEntry } from "../../../schemas/api/deliveries.js";
+import type { PostStatus } from "../../../schemas/api/posts.js";
+import type { Post } from "../../posts/domain/post.js";
+import { WriteConflict } from "../../posts/use-cases/ports.js";
+import { ProviderError } from "../../providers/errors.js";
+import { StepFailureError } from "../../providers/meta/publishing.js";
+import { type BreakerTransition, breakerOutcomeOf } from "../domain/breaker.js";
+import {
+  type ClassifiedError,
+  classifyProviderError,
+  failureFromProviderError,
+  type ProviderFailure,
+  type ProviderName,
+  type StoredProviderError,
+  toStoredError,
+} from "../domain/provider-errors.js";
+import { contentFor, contentHash, initialPublishState, type PublishState } from "../domain/publish-state.js";
+import { decideRetry, planWait, RETRY_POLICIES, type RetryPolicy } from "../domain/retry-policy.js";
+import type { PublishDeps, PublishingDelivery, ResolvedTarget, UsageReport } from "./ports.js";
+
+export interface PublishMessage {
+  readonly tenantId: string;
+  readonly deliveryId: string;
+  readonly version: number;
+}
+
+export interface MessageInfo {
+  readonly messageId: string;
+  readonly correlationId: string;
+  readonly receiveCount: number;
+}
+
+export type PublishResult =
+  | { readonly kind: "dropped"; readonly reason: string }
+  | { readonly kind: "published"; readonly providerPostId?: string; readonly permalink?: string }
+  | { readonly kind: "failed"; readonly error: StoredProviderError }
+  | { readonly kind: "waiting"; readonly until: string; readonly via: "queue" | "scheduler" };
+
+/**
+ * The delivery must go to the dead-letter queue: the handler makes its message visible again at
+ * once and fails it, so the redrive policy moves it there after maxReceiveCount receives.
+ */
+export class DeadLetterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeadLetterError";
+  }
+}
+
+const TERMINAL = new Set(["PUBLISHED", "FAILED", "CANCELLED"]);
+const MAX_LEDGER = 200;
+const BY = "publisher";
+
+const providerOf = (d: { platform: string }): ProviderName =>
+  d.platform === "linkedin" ? "linkedin" : "meta";
+
+/** The reconnect error for a target that is not usable (or whose grant the provider refused). */
+function reconnectError(target: ResolvedTarget | undefined, provider: ProviderName): StoredProviderError {
+  const who = provider === "meta" ? "Facebook/Instagram" : "LinkedIn";
+  return {
+    class: "auth",
+    retry: "no",
+    action: "reconnect",
+    message: target
+      ? `The ${who} account behind this target needs to be reconnected (${target.status}). Reconnect it in Herald and schedule the post again.`
+      : "The target of this delivery no longer exists. Choose another target and schedule the post again.",
+    providerCode: "herald target",
+    rule: "target-unavailable",
+  };
+}
+
+export async function handlePublishRequested(
+  deps: PublishDeps,
+  msg: PublishMessage,
+  info: MessageInfo,
+): Promise<PublishResult> {
+  const drop = (reason: string): PublishResult => {
+    deps.log.info("publish message dropped", { deliveryId: msg.deliveryId, version: msg.version, reason });
+    return { kind: "dropped", reason };
+  };
+  const now = deps.now();
+  const d0 = (await deps.deliveries.get(msg.tenantId, msg.deliveryId)) as PublishingDelivery | undefined;
+  if (!d0) return drop("delivery not found");
+  if (TERMINAL.has(d0.status) || d0.status === "BLOCKED") return drop(`delivery is ${d0.status}`);
+
+  let reclaim = false;
+  let replay = false;
+  if (d0.status === "PUBLISHING") {
+    const lease = d0.lease;
+    if (!lease || lease.fromVersion !== msg.version)
+      return drop(`delivery is being published (v${d0.version})`);
+    if (Date.parse(lease.until) > now.getTime())
+      return drop(`another worker holds the lease until ${lease.until}`);
+    reclaim = true;
+  } else if (d0.deadLetter && d0.deadLetter.fromVersion === msg.version) {
+    if (d0.deadLetter.messageId === info.messageId) {
+      throw new DeadLetterError(`delivery ${d0.id} was handed to the dead-letter queue`);
+    }
+    replay = true;
+  } else if (msg.version !== d0.version) {
+    return drop(`stale message: v${msg.version}, delivery is at v${d0.version}`);
+  }
+
+  const post = await deps.posts.get(msg.tenantId, d0.postId);
+  if (!post) return drop("post not found");
+  const content = contentFor(post, d0.platform);
+  let state: PublishState = d0.publishing ?? initialPublishState(now.toISOString(), contentHash(content));
+  if (reclaim) state = { ...state, uncertain: true };
+  const firstAttempt = d0.publishing === undefined;
+
+  let d: PublishingDelivery = {
+    ...d0,
+    status: "PUBLISHING",
+    version: d0.version + 1,
+    lease: {
+      until: new Date(now.getTime() + deps.leaseMs).toISOString(),
+      fromVersion: msg.version,
+      messageId: info.messageId,
+    },
+    publishing: state,
+    ...(replay ? { deadLetter: undefined } : {}),
+    ledger: appendLedger(d0.ledger, {
+      at: now.toISOString(),
+      event: reclaim ? "reclaimed" : replay ? "replayed" : "claimed",
+      status: "PUBLISHING",
+      by: BY,
+      detail: reclaim
+        ? "the previous attempt did not finish; checking with the provider before publishing again"
+        : replay
+          ? "replayed from the dead-letter queue"
+          : `attempt ${state.attempts + 1} (message ${info.messageId}, receive ${info.receiveCount})`,
+    }),
+    updatedAt: now.toISOString(),
+  };
+  try {
+    await deps.deliveries.replace(d, d0.version, reclaim ? ["PUBLISHING"] : ["SCHEDULED", "RETRYING"]);
+  } catch (error) {
+    if (error instanceof WriteConflict) return drop(`claim lost: ${error.message}`);
+    throw error;
+  }
+  if (firstAttempt) await updatePostStatus(deps, d);
+
+  const provider = providerOf(d);
+  const target = await deps.targets.resolve(d.tenantId, d.targetId);
+  if (target?.status !== "ACTIVE" || !target.token) {
+    return fail(deps, d, reconnectError(target, provider), info);
+  }
+
+  const admission = await deps.breaker.admit(provider, target.externalId);
+  recordTransitions(deps, provider, admission.transitions);
+  if (admission.admission.kind === "wait") {
+    const a = admission.admission;
+    const counts = a.reason === "open" || a.reason === "usage_exhausted";
+    if (counts && state.windowWaits >= policyOf(deps, provider).maxWindowWaits) {
+      return fail(deps, d, breakerGaveUp(provider), info);
+    }
+    const next = counts ? { ...state, windowWaits: state.windowWaits + 1 } : state;
+    return wait(deps, d, next, a.until, `${provider} breaker says wait (${a.reason})`, info, true);
+  }
+
+  const maxSteps = deps.maxStepsPerRun ?? 12;
+  for (let i = 0; i < maxSteps; i++) {
+    const stepNow = deps.now();
+    const r = await deps.publisher.step(
+      provider,
+      {
+        target: { kind: target.kind, externalId: target.externalId, token: target.token },
+        content,
+        now: stepNow,
+      },
+      state,
+    );
+    if ("error" in r) return onFailure(deps, d, state, r.error, r.usage, target, info);
+    await recordSuccess(deps, provider, target.externalId, r.usage);
+    const o = r.outcome;
+    state = o.state;
+    const written = await save(deps, d, {
+      publishing: state,
+      ...(state.postId ? { providerPostId: state.postId } : {}),
+      ...(state.permalink ? { permalink: state.permalink } : {}),
+      ledger: appendLedger(d.ledger, {
+        at: deps.now().toISOString(),
+        event: `step:${state.phase}`,
+        by: BY,
+        detail: o.note,
+      }),
+    });
+    if (!written) return drop("lost the lease while publishing");
+    d = written;
+    if (o.next === "done") return succeed(deps, d, info);
+    if (o.next === "wait") {
+      let next = state;
+      if (o.reason === "quota") {
+        if (state.windowWaits >= policyOf(deps, provider).maxWindowWaits) {
+          return fail(deps, d, quotaGaveUp(), info);
+        }
+        next = { ...state, windowWaits: state.windowWaits + 1 };
+      }
+      return wait(
+        deps,
+        d,
+        next,
+        new Date(deps.now().getTime() + o.waitMs),
+        o.note,
+        info,
+        o.reason === "quota",
+      );
+    }
+  }
+  return wait(deps, d, state, deps.now(), "continuing in a new invocation", info, false);
+}
+
+const policyOf = (deps: PublishDeps, provider: ProviderName): RetryPolicy =>
+  deps.policies?.[provider] ?? RETRY_POLICIES[provider];
+
+function breakerGaveUp(provider: ProviderName): StoredProviderError {
+  return {
+    class: "rate_limited",
+    retry: "wait_window",
+    action: "wait",
+    message: `${provider === "meta" ? "Meta" : "LinkedIn"} kept throttling Herald for too long; the post was not published. Schedule it again later.`,
+    providerCode: `${provider} breaker`,
+    rule: "breaker-waits-exhausted",
+  };
+}
+
+function quotaGaveUp(): StoredProviderError {
+  return {
+    class: "quota",
+    retry: "wait_window",
+    action: "reschedule",
+    message:
+      "This Instagram account stayed at its publishing limit for too long; the post was not published. Schedule it for a quieter time.",
+    providerCode: "meta content_publishing_limit",
+    rule: "ig-quota-waits-exhausted",
+  };
+}
+
+function appendLedger(ledger: readonly LedgerEntry[], entry: LedgerEntry): LedgerEntry[] {
+  const out = [...ledger, entry];
+  return out.length > MAX_LEDGER ? out.slice(out.length - MAX_LEDGER) : out;
+}
+
+/** Write the next version of a claimed delivery (still PUBLISHING); undefined when the lease was lost. */
+async function save(
+  deps: PublishDeps,
+  d: PublishingDelivery,
+  patch: Partial<PublishingDelivery>,
+): Promise<PublishingDelivery | undefined> {
+  const next: PublishingDelivery = {
+    ...d,
+    ...patch,
+    version: d.version + 1,
+    updatedAt: deps.now().toISOString(),
+  };
+  try {
+    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
+    return next;
+  } catch (error) {
+    if (error instanceof WriteConflict) return undefined;
+    throw error;
+  }
+}
+
+/** Leave PUBLISHING for RETRYING and come back at `until` (queue delay or Scheduler). */
+async function wait(
+  deps: PublishDeps,
+  d: PublishingDelivery,
+  state: PublishState,
+  until: Date,
+  why: string,
+  info: MessageInfo,
+  spread: boolean,
+): Promise<PublishResult> {
+  const provider = providerOf(d);
+  const now = deps.now();
+  const plan = planWait(until, now, { policy: policyOf(deps, provider), random: deps.random, spread });
+  const at = plan.at;
+  const via = plan.kind === "retry_soon" ? "queue" : "scheduler";
+  const next: PublishingDelivery = {
+    ...d,
+    status: "RETRYING",
+    version: d.version + 1,
+    lease: undefined,
+    publishing: state,
+    ledger: appendLedger(d.ledger, {
+      at: now.toISOString(),
+      event: via === "queue" ? "waiting" : "rescheduled",
+      status: "RETRYING",
+      by: BY,
+      detail: `${why}; next try at ${at.toISOString()}${via === "scheduler" ? " (EventBridge Scheduler)" : ""}`,
+    }),
+    updatedAt: now.toISOString(),
+  };
+  try {
+    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
+  } catch (error) {
+    if (error instanceof WriteConflict) {
+      deps.log.warn("lost the lease before re-enqueueing", { deliveryId: d.id });
+      return { kind: "dropped", reason: "lost the lease" };
+    }
+    throw error;
+  }
+  if (plan.kind === "retry_soon") {
+    await deps.queue.send({
+      tenantId: d.tenantId,
+      deliveryId: d.id,
+      version: next.version,
+      delaySeconds: plan.delaySeconds,
+      correlationId: info.correlationId,
+    });
+    deps.metrics.outcome(provider, "retry");
+  } else {
+    await deps.rescheduler.at(next, at, info.correlationId);
+    deps.metrics.outcome(provider, "rescheduled");
+  }
+  return { kind: "waiting", until: at.toISOString(), via };
+}
+
+async function succeed(deps: PublishDeps, d: PublishingDelivery, info: MessageInfo): Promise<PublishResult> {
+  const now = deps.now();
+  const provider = providerOf(d);
+  const state = d.publishing;
+  const next: PublishingDelivery = {
+    ...d,
+    status: "PUBLISHED",
+    version: d.version + 1,
+    lease: undefined,
+    lastError: undefined,
+    publishedAt: now.toISOString(),
+    ledger: appendLedger(d.ledger, {
+      at: now.toISOString(),
+      event: "published",
+      status: "PUBLISHED",
+      by: BY,
+      detail: `${d.providerPostId ?? "?"}${d.permalink ? ` ${d.permalink}` : ""}${state?.adoptedBy ? ` (adopted: ${state.adoptedBy})` : ""}`,
+    }),
+    updatedAt: now.toISOString(),
+  };
+  try {
+    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
+  } catch (error) {
+    if (error instanceof WriteConflict) return { kind: "dropped", reason: "lost the lease" };
+    throw error;
+  }
+  deps.metrics.outcome(provider, "published");
+  deps.metrics.lag(provider, now.getTime() - Date.parse(d.publishAt));
+  deps.metrics.attempts(provider, (state?.attempts ?? 0) + 1);
+  await deps.events.published(next, info.correlationId);
+  await updatePostStatus(deps, next);
+  return {
+    kind: "published",
+    ...(next.providerPostId ? { providerPostId: next.providerPostId } : {}),
+    ...(next.permalink ? { permalink: next.permalink } : {}),
+  };
+}
+
+async function fail(
+  deps: PublishDeps,
+  d: PublishingDelivery,
+  error: StoredProviderError & { raw?: unknown },
+  info: MessageInfo,
+): Promise<PublishResult> {
+  const now = deps.now();
+  const provider = providerOf(d);
+  const next: PublishingDelivery = {
+    ...d,
+    status: "FAILED",
+    version: d.version + 1,
+    lease: undefined,
+    lastError: error,
+    ledger: appendLedger(d.ledger, {
+      at: now.toISOString(),
+      event: "failed",
+      status: "FAILED",
+      by: BY,
+      detail: `${error.message} [${error.class}, ${error.providerCode}, next step: ${error.action}]`,
+    }),
+    updatedAt: now.toISOString(),
+  };
+  try {
+    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
+  } catch (e) {
+    if (e instanceof WriteConflict) return { kind: "dropped", reason: "lost the lease" };
+    throw e;
+  }
+  deps.metrics.outcome(provider, "failed", error.class);
+  deps.metrics.attempts(provider, (d.publishing?.attempts ?? 0) + 1);
+  const { raw: _raw, ...stored } = error;
+  await deps.events.failed(next, stored, info.correlationId);
+  await updatePostStatus(deps, next);
+  return { kind: "failed", error: stored };
+}
+
+function failureOf(error: unknown): ProviderFailure | undefined {
+  if (error instanceof StepFailureError) return error.failure;
+  if (error instanceof ProviderError) return failureFromProviderError(error);
+  return undefined;
+}
+
+async function onFailure(
+  deps: PublishDeps,
+  d: PublishingDelivery,
+  stateBefore: PublishState,
+  error: unknown,
+  usage: UsageReport | undefined,
+  target: ResolvedTarget,
+  info: MessageInfo,
+): Promise<PublishResult> {
+  const failure = failureOf(error);
+  // Not a provider answer: a defect or an AWS failure. Let the message fail; a redelivery
+  // re-claims after the lease and checks before publishing again; the DLQ takes it in the end.
+  if (!failure) throw error;
+  const provider = providerOf(d);
+  const now = deps.now();
+  const classified: ClassifiedError = classifyProviderError(failure, {
+    now,
+    ...(usage?.regainAt ? { regainAt: usage.regainAt } : {}),
+  });
+  // No answer, or a server error: the provider may have acted. Check before acting again.
+  const maybeActed = failure.network !== undefined || (failure.httpStatus ?? 0) >= 500;
+  const base = error instanceof StepFailureError && error.state ? error.state : stateBefore;
+  let state: PublishState = maybeActed ? { ...base, uncertain: true } : base;
+
+  const scope = classified.class === "rate_limited" && classified.limitScope === "target" ? "target" : "app";
+  const transitions = await deps.breaker.record(
+    provider,
+    scope,
+    target.externalId,
+    breakerOutcomeOf(classified, now, scope === "app" ? usage?.app : usage?.target),
+  );
+  recordTransitions(deps, provider, transitions);
+
+  const stored = { ...toStoredError(classified, now), raw: failure.body ?? failure.message };
+  const noted = await save(deps, d, {
+    publishing: state,
+    lastError: stored,
+    ledger: appendLedger(d.ledger, {
+      at: now.toISOString(),
+      event: "error",
+      by: BY,
+      detail: `${classified.providerCode} → ${classified.class}/${classified.action}: ${classified.message}`,
+    }),
+  });
+  if (!noted) return { kind: "dropped", reason: "lost the lease" };
+  d = noted;
+
+  if (classified.class === "auth") {
+    await deps.targets.markNeedsReauth(
+      d.tenantId,
+      target.connectionId,
+      classified.message,
+      classified.providerCode,
+    );
+    return fail(deps, d, stored, info);
+  }
+
+  const decision = decideRetry(provider, classified, {
+    attempt: state.attempts + 1,
+    windowWaits: state.windowWaits,
+    now,
+    ...(deps.random ? { random: deps.random } : {}),
+    policy: policyOf(deps, provider),
+  });
+  state = {
+    ...state,
+    attempts: classified.retry === "backoff" ? state.attempts + 1 : state.attempts,
+    windowWaits: classified.retry === "wait_window" ? state.windowWaits + 1 : state.windowWaits,
+  };
+  switch (decision.kind) {
+    case "retry_soon":
+    case "reschedule":
+      return wait(
+        deps,
+        d,
+        state,
+        decision.at,
+        `${classified.class} (${classified.providerCode})`,
+        info,
+        classified.retry === "wait_window",
+      );
+    case "fail":
+      return fail(deps, d, stored, info);
+    case "dead_letter": {
+      const next: PublishingDelivery = {
+        ...d,
+        status: "RETRYING",
+        version: d.version + 1,
+        lease: undefined,
+        publishing: state,
+        deadLetter: {
+          fromVersion: d.lease?.fromVersion ?? d.version,
+          messageId: info.messageId,
+          at: now.toISOString(),
+        },
+        ledger: appendLedger(d.ledger, {
+          at: now.toISOString(),
+          event: "dead_lettered",
+          status: "RETRYING",
+          by: BY,
+          detail: `handed to an operator through the dead-letter queue: ${classified.message}`,
+        }),
+        updatedAt: now.toISOString(),
+      };
+      try {
+        await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
+      } catch (e) {
+        if (e instanceof WriteConflict) return { kind: "dropped", reason: "lost the lease" };
+        throw e;
+      }
+      deps.metrics.outcome(provider, "dead_letter", classified.class);
+      throw new DeadLetterError(`delivery ${d.id}: ${classified.message}`);
+    }
+  }
+}
+
+async function recordSuccess(
+  deps: PublishDeps,
+  provider: ProviderName,
+  externalId: string,
+  usage: UsageReport | undefined,
+) {
+  const t1 = await deps.breaker.record(provider, "app", externalId, {
+    kind: "success",
+    ...(usage?.app ? { usage: usage.app } : {}),
+  });
+  const t2 = await deps.breaker.record(provider, "target", externalId, {
+    kind: "success",
+    ...(usage?.target ? { usage: usage.target } : {}),
+  });
+  recordTransitions(deps, provider, [...t1, ...t2]);
+}
+
+function recordTransitions(deps: PublishDeps, provider: ProviderName, ts: readonly BreakerTransition[]) {
+  for (const t of ts) {
+    deps.metrics.breaker(provider, t);
+    deps.log.info("breaker transition", { provider, from: t.from, to: t.to, reason: t.reason });
+  }
+}
+
+/**
+ * The post's aggregate status from its deliveries: PUBLISHING while any is under way, then
+ * PUBLISHED (all that were not cancelled went out), FAILED (none did) or PARTIALLY_PUBLISHED.
+ * Conditional on the post's version; re-read and recomputed on a conflict.
+ */
+export async function updatePostStatus(deps: PublishDeps, changed: PublishingDelivery): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const post = await deps.posts.get(changed.tenantId, changed.postId);
+    if (!post || (post.status !== "SCHEDULED" && post.status !== "PUBLISHING")) return;
+    const deliveries = await Promise.all(
+      post.deliveryIds.map((id) => (id === changed.id ? changed : deps.deliveries.get(post.tenantId, id))),
+    );
+    const statuses = deliveries.map((x) => x?.status ?? "CANCELLED");
+    const done = statuses.every((s) => TERMINAL.has(s));
+    let status: PostStatus;
+    if (!done) {
+      if (post.status === "PUBLISHING") return;
+      status = "PUBLISHING";
+    } else {
+      const published = statuses.filter((s) => s === "PUBLISHED").length;
+      const failed = statuses.filter((s) => s === "FAILED").length;
+      status = published === 0 ? "FAILED" : failed === 0 ? "PUBLISHED" : "PARTIALLY_PUBLISHED";
+    }
+    const at = deps.now().toISOString();
+    const history = [...post.history];
+    if (post.status === "SCHEDULED")
+      history.push({ at, by: BY, action: "startPublishing", from: "SCHEDULED", to: "PUBLISHING" });
+    if (status !== "PUBLISHING")
+      history.push({ at, by: BY, action: actionFor(status), from: "PUBLISHING", to: status });
+    const next: Post = { ...post, status, version: post.version + 1, history, updatedAt: at };
+    try {
+      await deps.posts.replace(next, post.version);
+      return;
+    } catch (error) {
+      if (!(error instanceof WriteConflict)) throw error;
+    }
+  }
+  deps.log.warn("post status not updated after repeated conflicts", { postId: changed.postId });
+}
+
+const actionFor = (s: PostStatus) =>
+  s === "PUBLISHED" ? "published" : s === "FAILED" ? "failed" : "partiallyPublished";
