@@ -6,7 +6,8 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
-  type Metric,
+  MathExpression,
+  Metric,
   TextWidget,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
@@ -16,11 +17,12 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { METRICS_NAMESPACE } from "../../schemas/env.js";
 import { acknowledge } from "../nag.js";
 import type { StageConfig } from "../stage-config.js";
 
 /** Runbooks that exist in `docs/runbooks/`; an alarm can only link to one of these. */
-export const RUNBOOKS = ["dlq-not-empty", "api-5xx"] as const;
+export const RUNBOOKS = ["dlq-not-empty", "api-5xx", "token-refresh-failures"] as const;
 export type Runbook = (typeof RUNBOOKS)[number];
 
 export interface ObservabilityProps {
@@ -74,6 +76,29 @@ export class Observability extends Construct {
       metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: "Sum" }),
       threshold: 5,
       what: "The HTTP API answered 5 or more 5xx responses in 5 minutes.",
+    });
+    // Token refresh (functions/connections): EMF metric `TokenRefresh` per connection, dimension `outcome`.
+    const refreshOutcome = (outcome: string) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: "TokenRefresh",
+        dimensionsMap: { service: "herald", outcome },
+        statistic: "Sum",
+        period: Duration.hours(1),
+      });
+    this.alarm("token-refresh-failures", "token-refresh-failures", {
+      metric: new MathExpression({
+        expression: "FILL(t, 0) + FILL(f, 0) + FILL(r, 0)",
+        usingMetrics: {
+          t: refreshOutcome("transient_failure"),
+          f: refreshOutcome("failed"),
+          r: refreshOutcome("revoked"),
+        },
+        period: Duration.hours(1),
+        label: "token refresh failures per hour",
+      }),
+      threshold: 10,
+      what: "10 or more token refreshes failed or found a revoked grant within an hour.",
     });
 
     this.dashboard = new Dashboard(this, "Dashboard", { dashboardName: `herald-${stage.name}` });
