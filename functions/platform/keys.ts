@@ -6,7 +6,8 @@
  * tenants spread across partitions; lists go through GSI1 (`TENANT#t#POSTS` / sort value).
  * GSI2 holds cross-tenant work lists for crons (e.g. `REFRESH#<hour>`).
  */
-export const tenantPk = (tenantId: string, entity: string, id: string) => `TENANT#${tenantId}#${entity}#${id}`;
+export const tenantPk = (tenantId: string, entity: string, id: string) =>
+  `TENANT#${tenantId}#${entity}#${id}`;
 
 /** GSI1 partition for "all <entity> of a tenant", e.g. `TENANT#acme#POSTS`. */
 export const tenantListPk = (tenantId: string, collection: string) => `TENANT#${tenantId}#${collection}`;
