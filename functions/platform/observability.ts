@@ -11,6 +11,15 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "herald",
+  // The Metrics utility's own notices ("no application metrics to publish" after every
+  // request that recorded none) go to our JSON logger at debug level, not to stdout.
+  logger: {
+    trace: (...args: unknown[]) => logger.trace(String(args[0])),
+    debug: (...args: unknown[]) => logger.debug(String(args[0])),
+    info: (...args: unknown[]) => logger.debug(String(args[0])),
+    warn: (...args: unknown[]) => logger.debug(String(args[0])),
+    error: (...args: unknown[]) => logger.error(String(args[0])),
+  },
 });
 
 export { MetricUnit } from "@aws-lambda-powertools/metrics";
