@@ -3,7 +3,7 @@
  * start), the shared per-cold-start AWS clients, and the ports of the publish use case.
  * `publishDeps(overrides)` lets integration tests run the same wiring with short policies.
  */
-import { z } from "../../../schemas/zod.js";
+import * as z from "../../../schemas/zod.js";
 import { eventDeps, tableDeps, vaultDeps } from "../../connections/adapters/deps.js";
 import { tokenResolver } from "../../connections/adapters/token-resolver.js";
 import { dynamodb } from "../../platform/aws/dynamodb.js";

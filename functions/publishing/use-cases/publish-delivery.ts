@@ -73,6 +73,8 @@ export class DeadLetterError extends Error {
 
 const TERMINAL = new Set(["PUBLISHED", "FAILED", "CANCELLED"]);
 const MAX_LEDGER = 200;
+/** at() schedules have one-second resolution; allow a message this much ahead of publishAt. */
+const EARLY_TOLERANCE_MS = 2_000;
 const BY = "publisher";
 
 const providerOf = (d: { platform: string }): ProviderName =>
@@ -123,6 +125,12 @@ export async function handlePublishRequested(
     replay = true;
   } else if (msg.version !== d0.version) {
     return drop(`stale message: v${msg.version}, delivery is at v${d0.version}`);
+  }
+
+  // Never before its time: an early copy (a replay, a stray duplicate) is dropped; the
+  // delivery's own schedule fires at publishAt.
+  if (!d0.publishing && now.getTime() < Date.parse(d0.publishAt) - EARLY_TOLERANCE_MS) {
+    return drop(`too early: due at ${d0.publishAt}`);
   }
 
   const post = await deps.posts.get(msg.tenantId, d0.postId);
@@ -443,7 +451,11 @@ async function onFailure(
   });
   // No answer, or a server error: the provider may have acted. Check before acting again.
   const maybeActed = failure.network !== undefined || (failure.httpStatus ?? 0) >= 500;
-  const base = error instanceof StepFailureError && error.state ? error.state : stateBefore;
+  let base = error instanceof StepFailureError && error.state ? error.state : stateBefore;
+  // Instagram told us the container is gone or unusable: the retry prepares a new one.
+  if (classified.container === "new_container" && base.containerId) {
+    base = { ...base, phase: "quota", containerId: undefined, childContainerIds: undefined };
+  }
   let state: PublishState = maybeActed ? { ...base, uncertain: true } : base;
 
   const scope = classified.class === "rate_limited" && classified.limitScope === "target" ? "target" : "app";
