@@ -6,7 +6,7 @@
  * (`needs_reauth`). The posts context blocks the scheduled deliveries of `targetIds` with a
  * reconnect action; caches of the connection's tokens must be dropped.
  */
-import { z } from "../schemas/zod.js";
+import * as z from "../schemas/zod.js";
 import { defineEvent } from "./contract.js";
 
 export const ConnectionDisconnectedV1 = defineEvent({

@@ -3,7 +3,7 @@
  * tense), source, version and the zod schema of its data. Every message travels as the
  * envelope `{ metadata, data }`, so a consumer can check name and version before it reads data.
  */
-import { z } from "../schemas/zod.js";
+import * as z from "../schemas/zod.js";
 
 export const MetadataSchema = z.strictObject({
   name: z.string().check(z.minLength(1)),

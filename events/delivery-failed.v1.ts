@@ -3,7 +3,7 @@
  * stage's bus by the publish worker with the normalised error: its class, the next step
  * (`reconnect`, `fix_content`, `reschedule`, …) and a message a person can act on.
  */
-import { z } from "../schemas/zod.js";
+import * as z from "../schemas/zod.js";
 import { defineEvent } from "./contract.js";
 
 export const DeliveryFailedV1 = defineEvent({

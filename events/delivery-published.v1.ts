@@ -3,7 +3,7 @@
  * publish worker (functions/publishing) once the post (and its first comment, if any) is out.
  * Consumers: notifications, outbound webhooks, analytics (first snapshot), the post's history.
  */
-import { z } from "../schemas/zod.js";
+import * as z from "../schemas/zod.js";
 import { defineEvent } from "./contract.js";
 
 export const DeliveryPublishedV1 = defineEvent({

@@ -3,7 +3,7 @@
  * queue at the delivery's time (it is the schedule's Input). The worker must drop it when the
  * delivery's current version differs (rescheduled) or its status is not SCHEDULED/RETRYING.
  */
-import { z } from "../schemas/zod.js";
+import * as z from "../schemas/zod.js";
 import { defineEvent } from "./contract.js";
 
 export const PublishRequestedV1 = defineEvent({

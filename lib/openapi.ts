@@ -7,7 +7,7 @@ import { FUNCTIONS, httpRoutes } from "../functions/manifest.js";
 import { ProblemSchema } from "../schemas/api/common.js";
 import { OPERATIONS } from "../schemas/api/operations.js";
 import { PROBLEM_BASE, PROBLEMS } from "../schemas/api/problems.js";
-import { z } from "../schemas/zod.js";
+import * as z from "../schemas/zod.js";
 
 type Json = Record<string, unknown>;
 

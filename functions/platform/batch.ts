@@ -11,7 +11,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { z } from "../../schemas/zod.js";
+import type * as z from "../../schemas/zod.js";
 import { CORRELATION_ATTRIBUTE, correlationIdFrom, logger, MetricUnit, metrics } from "./observability.js";
 
 export interface MessageContext {

@@ -4,7 +4,7 @@
  * never the thousandth request.
  */
 import { ENV, type EnvKey } from "../../schemas/env.js";
-import { z } from "../../schemas/zod.js";
+import * as z from "../../schemas/zod.js";
 
 export class ConfigError extends Error {}
 

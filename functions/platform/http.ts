@@ -18,7 +18,7 @@ import type {
 } from "aws-lambda";
 import { PROBLEMS } from "../../schemas/api/problems.js";
 import { ENV } from "../../schemas/env.js";
-import type { z } from "../../schemas/zod.js";
+import type * as z from "../../schemas/zod.js";
 import { type HttpRoute, ROUTES } from "../manifest.js";
 import { type AuthContext, authFromClaims } from "./auth.js";
 import {

@@ -2,7 +2,7 @@
  * zod at the trust boundary: parse, and turn every issue into a ValidationIssue with a path
  * a client can map to its form field (`body.content.text`).
  */
-import type { z } from "../../schemas/zod.js";
+import type * as z from "../../schemas/zod.js";
 import { ValidationError, type ValidationIssue } from "./errors.js";
 
 type Issue = { path: PropertyKey[]; code: string; message: string; keys?: string[] };

@@ -1,5 +1,5 @@
 /** Shapes shared by many API operations. */
-import { z } from "../zod.js";
+import * as z from "../zod.js";
 
 /** RFC 9457 problem details as Herald sends them (`application/problem+json`). */
 export const ProblemSchema = z.looseObject({

@@ -2,7 +2,7 @@
  * Connected accounts: OAuth authorization, connections, targets, the token audit trail and
  * Meta's app callbacks. Responses never carry tokens.
  */
-import { z } from "../zod.js";
+import * as z from "../zod.js";
 
 export const ProviderSchema = z.enum(["meta", "linkedin"]);
 export const ScopePresetSchema = z.enum(["publish", "publish+insights", "publish+engagement", "all"]);

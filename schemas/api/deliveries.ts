@@ -1,5 +1,5 @@
 /** Deliveries (one post to one target at one time), their ledger, and the calendar view. */
-import { z } from "../zod.js";
+import * as z from "../zod.js";
 import { CursorSchema, LimitSchema, TargetIdSchema } from "./posts.js";
 import { TimeZoneSchema } from "./settings.js";
 

@@ -4,7 +4,7 @@
  * routes and auth into docs/openapi.json; `npm test` fails when the checked-in file drifts.
  * Every HTTP route must have an entry here (a test checks).
  */
-import type { z } from "../zod.js";
+import type * as z from "../zod.js";
 import {
   AuthorizeBodySchema,
   AuthorizeResponseSchema,

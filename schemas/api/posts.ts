@@ -2,7 +2,7 @@
  * Posts: content, per-platform variants, approval history, validation issues and scheduling.
  * Request bodies are strict (unknown fields are refused).
  */
-import { z } from "../zod.js";
+import * as z from "../zod.js";
 import { TimeZoneSchema } from "./settings.js";
 
 /** Statuses of a post; the transitions live in functions/posts/domain/transitions.ts. */

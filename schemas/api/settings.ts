@@ -1,5 +1,5 @@
 /** Tenant settings: approval policy, OAuth return-URL allow-list, default time zone. */
-import { z } from "../zod.js";
+import * as z from "../zod.js";
 
 /** An IANA zone name the runtime knows (`Europe/London`, `UTC`). */
 export const TimeZoneSchema = z.string().check(

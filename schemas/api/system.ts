@@ -1,5 +1,5 @@
 /** Health and identity. */
-import { z } from "../zod.js";
+import * as z from "../zod.js";
 
 export const HealthResponseSchema = z.strictObject({
   status: z.literal("ok"),

@@ -6,7 +6,7 @@
  * JSON Schema cannot express (IANA zones, times inside the scheduling window).
  */
 import fc from "fast-check";
-import { z } from "../../schemas/zod.js";
+import * as z from "../../schemas/zod.js";
 
 type Json = Record<string, unknown>;
 export type Overrides = Record<string, fc.Arbitrary<unknown>>;

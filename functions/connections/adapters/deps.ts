@@ -3,7 +3,7 @@
  * configuration when a handler module loads (cold start), so a missing variable fails the first
  * invocation with its name. Clients are the shared per-cold-start ones.
  */
-import { z } from "../../../schemas/zod.js";
+import * as z from "../../../schemas/zod.js";
 import { dynamodb } from "../../platform/aws/dynamodb.js";
 import { eventbridge } from "../../platform/aws/eventbridge.js";
 import { getPreviousSecretJson, getSecretJson } from "../../platform/aws/secrets.js";

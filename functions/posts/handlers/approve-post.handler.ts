@@ -1,6 +1,6 @@
 /** POST /v1/posts/{id}/approve (admin): PENDING_APPROVAL → APPROVED, optional comment. */
 import { PostIdPathSchema, ReviewBodySchema } from "../../../schemas/api/posts.js";
-import { z } from "../../../schemas/zod.js";
+import * as z from "../../../schemas/zod.js";
 import { httpHandler } from "../../platform/http.js";
 import { idempotent } from "../../platform/idempotency.js";
 import { approvePost } from "../use-cases/posts.js";

@@ -6,7 +6,7 @@
  * environment variables.
  */
 import { ENV } from "../../../schemas/env.js";
-import { z } from "../../../schemas/zod.js";
+import * as z from "../../../schemas/zod.js";
 import { dynamodb } from "../../platform/aws/dynamodb.js";
 import { configFields, loadConfig } from "../../platform/config.js";
 import { dynamoIdempotencyStore } from "../../platform/idempotency.js";
