@@ -7,6 +7,9 @@ import { defineConfig } from "vitest/config";
  * - e2e: HTTP against the local stack, as an API client would
  * - infra: CDK assertions on the synthesized templates
  */
+/** Node 20 is this project's floor; the SDK's notice about its future Node 22 floor is noise in test output. */
+const quiet = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+
 export default defineConfig({
   test: {
     projects: [
@@ -15,12 +18,13 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts", "test/fuzz/**/*.test.ts"],
           environment: "node",
-          env: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" },
+          env: { ...quiet, POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" },
         },
       },
       {
         test: {
           name: "integration",
+          env: quiet,
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/support/stack-setup.ts"],
           testTimeout: 60_000,
@@ -31,6 +35,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
+          env: quiet,
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/support/stack-setup.ts"],
           testTimeout: 120_000,
@@ -41,6 +46,7 @@ export default defineConfig({
       {
         test: {
           name: "infra",
+          env: quiet,
           include: ["test/infra/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
