@@ -16,21 +16,24 @@ const badCursor = () =>
     { path: "query.cursor", code: "invalid_cursor", message: "This cursor is not valid for this list." },
   ]);
 
-function decodeCursor(cursor: string, expectedPrefix: string): Record<string, unknown> {
-  let key: unknown;
+/** Decode a cursor and accept it only for the exact partition being queried (`attr` = `PK` or `GSI1PK`). */
+function decodeCursor(cursor: string, attr: "PK" | "GSI1PK", partition: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
     throw badCursor();
   }
-  if (typeof key !== "object" || key === null || Array.isArray(key)) throw badCursor();
-  const k = key as Record<string, unknown>;
-  const allowed = new Set(["PK", "SK", "GSI1PK", "GSI1SK"]);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw badCursor();
+  const k = value as Record<string, unknown>;
+  // A base-table page key is {PK, SK}; a GSI1 page key also carries the index keys.
+  const expected = attr === "PK" ? ["PK", "SK"] : ["GSI1PK", "GSI1SK", "PK", "SK"];
   if (
-    Object.keys(k).some((x) => !allowed.has(x)) ||
+    Object.keys(k).sort().join() !== expected.join() ||
     Object.values(k).some((v) => typeof v !== "string" || v.length > 512) ||
+    k[attr] !== partition ||
     typeof k.PK !== "string" ||
-    !k.PK.startsWith(expectedPrefix)
+    !k.PK.startsWith(partition.replace(/#TOKENAUDIT(#.*)?$/, "#TOKENAUDIT#"))
   ) {
     throw badCursor();
   }
@@ -81,7 +84,9 @@ export function dynamoAuditRepository(client: DynamoDBDocumentClient, table: str
           },
           ScanIndexForward: false,
           Limit: q.limit,
-          ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, `TENANT#${tenantId}#TOKENAUDIT#`) : undefined,
+          ExclusiveStartKey: q.cursor
+            ? decodeCursor(q.cursor, byConnection ? "PK" : "GSI1PK", partition)
+            : undefined,
         }),
       );
       const items = (out.Items ?? []).map((i) => {

@@ -300,6 +300,17 @@ describe("token audit API", () => {
     expect(future.items).toEqual([]);
     expect((await audit(token, "type=issued")).items.every((e) => e.type === "issued")).toBe(true);
 
+    // A cursor only fits the list it came from.
+    expect(
+      (await getJson(`/v1/tokens/audit?connectionId=${id}&cursor=${first.nextCursor}`, token)).status,
+    ).toBe(400);
+    const byConnection = await audit(token, `connectionId=${id}&limit=1`);
+    expect(byConnection.nextCursor).toBeDefined();
+    expect((await getJson(`/v1/tokens/audit?cursor=${byConnection.nextCursor}`, token)).status).toBe(400);
+    expect(
+      (await audit(token, `connectionId=${id}&limit=1&cursor=${byConnection.nextCursor}`)).items,
+    ).toHaveLength(1);
+    expect((await getJson("/v1/tokens/audit?cursor=not-base64-json", token)).status).toBe(400);
     const otherToken = await adminToken(newTenant("it-audit-other"));
     expect((await getJson(`/v1/tokens/audit?cursor=${first.nextCursor}`, otherToken)).status).toBe(400);
     expect((await audit(otherToken, `connectionId=${id}`)).items).toEqual([]);
