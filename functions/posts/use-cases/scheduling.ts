@@ -318,7 +318,19 @@ async function applyReschedule(
 
 export async function cancelDelivery(deps: PostsDeps, actor: Actor, id: string): Promise<Delivery> {
   const d = await loadDelivery(deps, actor, id);
-  return applyCancel(deps, actor, d);
+  const cancelled = await applyCancel(deps, actor, d);
+  await settlePostAfterCancel(deps, actor, cancelled.postId);
+  return cancelled;
+}
+
+/** When the last live delivery of a SCHEDULED post is cancelled, the post is CANCELLED too (best effort). */
+async function settlePostAfterCancel(deps: PostsDeps, actor: Actor, postId: string) {
+  const post = await deps.posts.get(actor.tenantId, postId);
+  if (post?.status !== "SCHEDULED") return;
+  const all = await postDeliveries(deps, actor, post);
+  if (all.length === 0 || !all.every((d) => d.status === "CANCELLED")) return;
+  // If the post changed meanwhile, leave it as it is: the delivery itself is cancelled.
+  await touchPost(deps, actor, post, "cancel", "CANCELLED").catch(() => undefined);
 }
 
 async function applyCancel(deps: PostsDeps, actor: Actor, d: Delivery): Promise<Delivery> {

@@ -276,6 +276,23 @@ describe("deliveries: reschedule and cancel", () => {
     expect(w.schedules.schedules.has(d.scheduleName)).toBe(true);
   });
 
+  it("cancelling a post's last live delivery one by one cancels the post too", async () => {
+    const p = await draft();
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const [a, b] = r.deliveries as [Delivery, Delivery];
+    await cancelDelivery(w.deps, admin, a.id);
+    expect((await w.posts.get("acme", p.id))?.status).toBe("SCHEDULED");
+    await cancelDelivery(w.deps, admin, b.id);
+    const post = (await w.posts.get("acme", p.id))!;
+    expect(post.status).toBe("CANCELLED");
+    expect(post.history.at(-1)).toMatchObject({
+      action: "cancel",
+      by: "boss",
+      from: "SCHEDULED",
+      to: "CANCELLED",
+    });
+  });
+
   it("post-level cancel cancels every delivery and the post", async () => {
     const p = await draft();
     const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
