@@ -21,12 +21,23 @@ const expiry = (clock: Clock, seconds: number | undefined) =>
 
 const ORG_SCOPES = ["r_organization_admin", "rw_organization_admin", "w_organization_social"];
 
+/** LinkedIn may answer 65601 for a token issued seconds ago [R]; one retry after a short pause. */
+async function userinfoAfterConsent(li: LinkedInClient, token: string) {
+  try {
+    return await li.userinfo(token);
+  } catch (error) {
+    if (!(isProviderError(error) && error.classification === "revoked")) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return li.userinfo(token);
+  }
+}
+
 async function discover(
   li: LinkedInClient,
   token: string,
   scopes: readonly string[],
 ): Promise<{ sub: string; name?: string; targets: DiscoveredTarget[] }> {
-  const member = await li.userinfo(token);
+  const member = await userinfoAfterConsent(li, token);
   const targets: DiscoveredTarget[] = [
     {
       platform: "linkedin",
