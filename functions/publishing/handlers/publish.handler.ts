@@ -6,20 +6,29 @@
 import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
 import { sqsHandler } from "../../platform/batch.js";
 import { publishDeps } from "../adapters/deps.js";
+import type { PublishDeps } from "../use-cases/ports.js";
 import { DeadLetterError, handlePublishRequested } from "../use-cases/publish-delivery.js";
+
+/** The middy chain around the use case (exported so tests can run it with other deps). */
+export function createPublishHandler(
+  deps: PublishDeps,
+  queue: { releaseNow(receiptHandle: string): Promise<void> },
+) {
+  return sqsHandler(PublishRequestedV1.schema, async (message, ctx) => {
+    try {
+      await handlePublishRequested(deps, message.data, {
+        messageId: ctx.messageId,
+        correlationId: ctx.correlationId,
+        receiveCount: ctx.receiveCount,
+      });
+    } catch (error) {
+      // Hand it to the redrive policy without waiting out the visibility timeout each time.
+      if (error instanceof DeadLetterError) await queue.releaseNow(ctx.record.receiptHandle);
+      throw error;
+    }
+  });
+}
 
 const { deps, queue } = publishDeps();
 
-export const handler = sqsHandler(PublishRequestedV1.schema, async (message, ctx) => {
-  try {
-    await handlePublishRequested(deps, message.data, {
-      messageId: ctx.messageId,
-      correlationId: ctx.correlationId,
-      receiveCount: ctx.receiveCount,
-    });
-  } catch (error) {
-    // Hand it to the redrive policy without waiting out the visibility timeout each time.
-    if (error instanceof DeadLetterError) await queue.releaseNow(ctx.record.receiptHandle);
-    throw error;
-  }
-});
+export const handler = createPublishHandler(deps, queue);
