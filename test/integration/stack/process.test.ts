@@ -79,7 +79,7 @@ async function startChild(): Promise<Started> {
   });
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await eventually(async () => (out.includes("herald-local ready") ? true : undefined), {
-    timeoutMs: 60_000,
+    timeoutMs: 120_000,
     what: `bin/local.ts to be ready (output so far: ${out})`,
   });
   const info = JSON.parse(readFileSync(join(dir, "local.json"), "utf8")) as LocalStackInfo;
@@ -101,7 +101,9 @@ afterEach(() => {
   }
 });
 
-describe("stopping the local stack", () => {
+// Each case starts a whole second stack (java included) while the suite's own stack and
+// other tiers share the same two cores: give it room. These are deadlines, not speed checks.
+describe("stopping the local stack", { timeout: 180_000 }, () => {
   it("SIGINT stops every process of the stack, java included, and the API stops answering", async () => {
     const s = await startChild();
     started.push(s);
@@ -114,7 +116,7 @@ describe("stopping the local stack", () => {
     s.child.kill("SIGINT");
     expect(await s.exit).toBe(0);
     await eventually(async () => ([s.child.pid!, ...tree].some(alive) ? undefined : true), {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       what: "every process of the stack to exit",
     });
     await expect(fetch(`${s.info.apiUrl}/health`)).rejects.toThrow();
@@ -130,14 +132,14 @@ describe("stopping the local stack", () => {
     s.child.kill("SIGKILL");
     await s.exit;
     await eventually(async () => (tree.some(alive) ? undefined : true), {
-      timeoutMs: 20_000,
+      timeoutMs: 30_000,
       what: `java (${javaPid}) and the watchdog to exit after the parent was killed`,
     });
     expect(alive(javaPid)).toBe(false);
   });
 });
 
-describe("starting without Java", () => {
+describe("starting without Java", { timeout: 120_000 }, () => {
   it("exits non-zero with a message naming Java 17 and how to install it, leaving nothing behind", async () => {
     // A PATH holding only node: `java` cannot be found.
     const bin = mkdtempSync(join(tmpdir(), "herald-nojava-"));
