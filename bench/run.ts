@@ -19,12 +19,11 @@
  * Writes bench/results/cold-start.json and prints tables. `BENCH_RUNS` (default 15) sets N.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 import { type Bindings, FUNCTIONS, type FunctionSpec } from "../functions/manifest.js";
 import { bindingEnvKeys } from "../lib/bindings.js";
 import { BUNDLE_FORMAT, BUNDLE_OPTIONS, esbuildOptions } from "../lib/bundling.js";
@@ -143,45 +142,11 @@ const summary = (m: Measured) => ({
   coldStartMs: round(median(m.samples.map((s) => s.boot + s.load))),
 });
 
-async function bundle(
-  entry: string,
-  outfile: string,
-  format: "esm" | "cjs" = BUNDLE_FORMAT,
-  plugins: Plugin[] = [],
-) {
-  const options = { ...esbuildOptions(entry, outfile), plugins };
+async function bundle(entry: string, outfile: string, format: "esm" | "cjs" = BUNDLE_FORMAT) {
+  const options = esbuildOptions(entry, outfile);
   await build(format === "cjs" ? { ...options, format: "cjs", banner: { js: "" } } : options);
   return statSync(outfile).size;
 }
-
-/**
- * What-if, not what is deployed: `schemas/zod.ts` re-exports the zod/mini namespace as a named
- * binding (`export { z }`), which esbuild cannot tree-shake, so every bundle carries all of
- * zod (~420 KB with every locale). This plugin rewrites, in memory only, the module to
- * `export * from "zod/mini"` and its importers to `import * as z`, to measure the gain.
- */
-const ZOD_SOURCE = path.join(ROOT, "schemas", "zod.ts");
-const zodNamespaceWhatIf: Plugin = {
-  name: "zod-namespace-what-if",
-  setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8");
-      if (args.path === ZOD_SOURCE) {
-        return {
-          loader: "ts",
-          contents:
-            'import { en } from "zod/locales";\nimport { config } from "zod/mini";\nconfig(en());\nexport * from "zod/mini";\n',
-        };
-      }
-      const contents = source.replace(
-        /import (type )?\{ z \} from ("[^"]*\/zod\.js")/g,
-        (_m, type: string | undefined, from: string) => `import ${type ?? ""}* as z from ${from}`,
-      );
-      return { loader: "ts", contents };
-    });
-  },
-};
-const zodNeedsWhatIf = () => /export \{ z \}/.test(readFileSync(ZOD_SOURCE, "utf8"));
 
 // ---- validation libraries -------------------------------------------------------------
 
@@ -325,18 +290,8 @@ async function main() {
       });
     }
 
-    // What-if on the same CJS sample of functions (only while schemas/zod.ts has the pattern).
-    const whatIf = new Map<string, Measured>();
-    if (zodNeedsWhatIf()) {
-      for (const r of rows.filter((row) => cjsNames.has(row.spec.name))) {
-        const file = path.join(work, r.spec.name, `what-if.${ext}`);
-        const bytes = await bundle(path.join(ROOT, r.spec.entry), file, BUNDLE_FORMAT, [zodNamespaceWhatIf]);
-        whatIf.set(r.spec.name, { file, bytes, env: r.fn.env, samples: [] });
-      }
-    }
-
     // Unique variants only (no-SDK functions share the bare baseline).
-    const variants = new Set<Measured>([bare, ...whatIf.values()]);
+    const variants = new Set<Measured>([bare]);
     for (const r of rows) for (const m of [r.fn, r.base, r.cjs]) if (m) variants.add(m);
     for (const v of validators) variants.add(v.m);
     measure([...variants]);
@@ -370,19 +325,6 @@ async function main() {
     }));
     const worst = Math.max(...functions.map((f) => f.ratio));
     const ratios = functions.map((f) => f.ratio);
-    const zodWhatIf = rows
-      .filter((r) => whatIf.has(r.spec.name))
-      .map((r) => {
-        const w = summary(whatIf.get(r.spec.name)!);
-        const base = summary(r.base);
-        return {
-          name: r.spec.name,
-          bundleBytes: w.bytes,
-          loadMs: w.loadMs,
-          addedMs: round(w.loadMs - base.loadMs),
-          ratio: round(w.coldStartMs / base.coldStartMs, 2),
-        };
-      });
     const result = {
       generatedAt: new Date().toISOString(),
       node: process.version,
@@ -401,10 +343,6 @@ async function main() {
       meetsGoal: worst <= GOAL_RATIO,
       functions,
       validation: { invalidSample: INVALID, results: validation },
-      whatIfZodNamespaceImport: {
-        note: "in-memory rewrite of schemas/zod.ts to `export * from 'zod/mini'` and importers to `import * as z`; not deployed code",
-        functions: zodWhatIf,
-      },
       durationSeconds: round((performance.now() - started) / 1000),
     };
     const outDir = path.join(ROOT, "bench", "results");
@@ -435,22 +373,6 @@ async function main() {
     console.log(
       `ratio median ${result.medianRatio}, worst ${worst} (goal ≤ ${GOAL_RATIO}: ${worst <= GOAL_RATIO ? "met" : "NOT met"})\n`,
     );
-    if (zodWhatIf.length > 0) {
-      console.log("What-if: zod/mini imported as a namespace (import * as z), same functions");
-      console.table(
-        Object.fromEntries(
-          zodWhatIf.map((w) => [
-            w.name,
-            {
-              "bundle KB": round(w.bundleBytes / 1024),
-              "load ms": w.loadMs,
-              "+ms": w.addedMs,
-              ratio: w.ratio,
-            },
-          ]),
-        ),
-      );
-    }
     console.log("Validation libraries (same schema; load = import + build + one parse)");
     console.table(
       Object.fromEntries(
