@@ -6,6 +6,7 @@
  * the deliveries. Targets are seeded straight into the table (the connect flow has its own tests).
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
@@ -77,6 +78,7 @@ interface ApiBody {
   issues: { path: string; code: string; severity: string }[];
   deliveries: { id: string; scheduleName: string; version: number; publishAt: string; localTime: string }[];
   days: { date: string; deliveries: { deliveryId: string; localTime: string }[] }[];
+  ledger: { at: string; event: string; status?: string }[];
 }
 
 const json = async (res: Response) => ({
@@ -201,15 +203,45 @@ describe("posts over HTTP", () => {
 
     const wanted = new Set(deliveries.map((d) => d.id));
     if (publishQueueHasConsumer) {
-      // A worker consumes the queue: the firing shows as the delivery leaving SCHEDULED.
+      // A worker consumes the queue: the message shows as the worker's claim in the ledger,
+      // made with the version the schedule carried, and not before its time.
       for (const d of deliveries) {
-        await eventually(
+        const claim = await eventually(
           async () => {
             const r = await json(await api(`/v1/deliveries/${d.id}`, { token: editor }));
-            return r.body.status !== "SCHEDULED" ? r.body : undefined;
+            return r.body.ledger.find((l) => l.event === "claimed");
           },
-          { timeoutMs: 60_000, what: `delivery ${d.id} to be picked up` },
+          { timeoutMs: 60_000, what: `delivery ${d.id} to be claimed by the worker` },
         );
+        expect(Date.parse(claim.at)).toBeGreaterThanOrEqual(publishAt.getTime());
+      }
+      // The stack's activity log shows what the Scheduler sent to the publish queue.
+      // (The log is written asynchronously: wait until both firings are in it.)
+      const fired = await eventually(
+        async () => {
+          const found = readFileSync(stackInfo().activityLog, "utf8")
+            .split("\n")
+            .filter((line) => line.includes('"schedule-fired"'))
+            .map(
+              (line) =>
+                JSON.parse(line) as {
+                  at: string;
+                  detail: { name: string; target: string; payload: string; messageId: string };
+                },
+            )
+            .filter((e) => deliveries.some((d) => d.scheduleName === e.detail.name));
+          return found.length === deliveries.length ? found : undefined;
+        },
+        { timeoutMs: 10_000, what: "schedule-fired entries in the activity log" },
+      );
+      expect(fired).toHaveLength(deliveries.length);
+      for (const e of fired) {
+        expect(e.detail.target).toBe(resources.queueArns.publish);
+        expect(e.detail.messageId).toBeTruthy();
+        expect(Date.parse(e.at)).toBeGreaterThanOrEqual(publishAt.getTime());
+        const event = PublishRequestedV1.parse(JSON.parse(e.detail.payload));
+        expect(wanted.has(event.data.deliveryId)).toBe(true);
+        expect(event.data.version).toBe(1);
       }
     } else {
       const got = new Map<string, Message>();
