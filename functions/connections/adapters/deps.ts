@@ -16,6 +16,7 @@ import { type Providers, systemClock } from "../use-cases/ports.js";
 import { dynamoAuditRepository } from "./audit-repository.js";
 import { dynamoConnectionRepository } from "./connection-repository.js";
 import { dynamoDataDeletionRepository } from "./data-deletion-repository.js";
+import { dynamoDeliveryBlocker } from "./delivery-blocker.js";
 import { eventBridgeConnectionEvents } from "./events.js";
 import { linkedInClientFactory, linkedInProvider } from "./linkedin-provider.js";
 import { metaClientFactory, metaProvider } from "./meta-provider.js";
@@ -34,6 +35,12 @@ export function tableDeps() {
     states: dynamoOAuthStateRepository(dynamodb, TABLE_NAME),
     deletions: dynamoDataDeletionRepository(dynamodb, TABLE_NAME),
   };
+}
+
+/** Blocks scheduled deliveries (posts context) to targets that lost their connection. */
+export function blockerDeps() {
+  const { TABLE_NAME } = loadConfig({ TABLE_NAME: configFields.required() });
+  return dynamoDeliveryBlocker(dynamodb, TABLE_NAME);
 }
 
 export function vaultDeps() {

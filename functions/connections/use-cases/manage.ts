@@ -11,13 +11,14 @@ import { ConflictError, NotFoundError } from "../../platform/errors.js";
 import { newId } from "../../platform/keys.js";
 import { isProviderError } from "../../providers/errors.js";
 import type { AuditActor } from "../domain/audit.js";
-import { type Connection, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
+import { type Connection, reconnectAction, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
 import type { Target } from "../domain/target.js";
 import type {
   AuditRepository,
   Clock,
   ConnectionEvents,
   ConnectionRepository,
+  DeliveryBlocker,
   Providers,
   StoredTarget,
   TargetRepository,
@@ -88,6 +89,8 @@ export interface ManageDeps {
   readonly providers: Providers;
   readonly events: ConnectionEvents;
   readonly clock: Clock;
+  /** Blocks scheduled deliveries to the lost targets; absent = left to the event's consumers. */
+  readonly blocker?: DeliveryBlocker;
 }
 
 async function mustGet(deps: Pick<ManageDeps, "connections">, tenantId: string, id: string) {
@@ -185,6 +188,14 @@ export async function disconnectConnection(
     eraseTokens: true,
     now,
   });
+  const blockedDeliveries = deps.blocker
+    ? await deps.blocker.blockForTargets({
+        tenantId: c.tenantId,
+        targetIds,
+        action: reconnectAction(c.provider, "An administrator disconnected this account."),
+        by: `${input.actor.type}:${input.actor.id}`,
+      })
+    : undefined;
   const base = {
     tenantId: c.tenantId,
     connectionId: c.id,
@@ -207,7 +218,7 @@ export async function disconnectConnection(
     id: newId("aud"),
     type: "disconnected",
     outcome: "success",
-    details: { targets: targetIds.length },
+    details: { targets: targetIds.length, blockedDeliveries },
   });
   await deps.events.disconnected({
     tenantId: c.tenantId,
@@ -217,5 +228,5 @@ export async function disconnectConnection(
     reason: "disconnected",
     correlationId: input.correlationId,
   });
-  return { revokedAtProvider };
+  return { revokedAtProvider, blockedDeliveries };
 }

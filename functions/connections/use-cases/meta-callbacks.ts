@@ -17,6 +17,7 @@ import type {
   Clock,
   ConnectionEvents,
   ConnectionRepository,
+  DeliveryBlocker,
   TargetRepository,
 } from "./ports.js";
 import { markTargets } from "./targets.js";
@@ -45,6 +46,7 @@ export interface MetaCallbackDeps {
   readonly clock: Clock;
   /** The Meta app secret(s): current first, then the previous during a rotation. */
   readonly appSecrets: () => Promise<readonly string[]>;
+  readonly blocker?: DeliveryBlocker;
 }
 
 async function verified(deps: MetaCallbackDeps, signedRequest: string | undefined) {
@@ -84,6 +86,12 @@ async function revokeMetaUser(deps: MetaCallbackDeps, userId: string, why: strin
       now,
     });
     if (hadTokens) {
+      await deps.blocker?.blockForTargets({
+        tenantId: c.tenantId,
+        targetIds,
+        action: reconnectAction("meta", why),
+        by: "provider:meta",
+      });
       await deps.audit.append({
         tenantId: c.tenantId,
         id: newId("aud"),

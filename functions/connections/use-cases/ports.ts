@@ -159,6 +159,19 @@ export interface ConnectionEvents {
   }): Promise<void>;
 }
 
+/**
+ * Blocks what is scheduled to targets that lost their connection (the posts context's
+ * deliveries), each with the reconnect action. Returns how many deliveries were blocked.
+ */
+export interface DeliveryBlocker {
+  blockForTargets(input: {
+    tenantId: string;
+    targetIds: readonly string[];
+    action: { type: "reconnect"; message: string };
+    by: string;
+  }): Promise<number>;
+}
+
 /** Return-URL allow-list for a tenant (tenant settings + the stage's defaults). */
 export interface ReturnUrlPolicy {
   allowedPrefixes(tenantId: string): Promise<readonly string[]>;

@@ -37,6 +37,7 @@ import {
   type Clock,
   type ConnectionEvents,
   type ConnectionRepository,
+  type DeliveryBlocker,
   type Providers,
   StaleConnectionError,
   type TargetRepository,
@@ -60,6 +61,8 @@ export interface RefreshDeps {
   readonly providers: Providers;
   readonly events: ConnectionEvents;
   readonly clock: Clock;
+  /** Blocks scheduled deliveries to targets of a flagged connection. */
+  readonly blocker?: DeliveryBlocker;
   readonly random?: () => number;
   /** One call per connection processed (the handler turns it into the `TokenRefresh` metric). */
   readonly recordOutcome?: (outcome: RefreshOutcome, connection: Pick<Connection, "provider">) => void;
@@ -232,18 +235,19 @@ async function onProviderError(
 
 /** Take a connection out of service with a reconnect action; its targets follow. */
 export async function flagConnection(
-  deps: Pick<RefreshDeps, "connections" | "targets" | "events">,
+  deps: Pick<RefreshDeps, "connections" | "targets" | "events" | "blocker">,
   c: Connection,
   status: ConnectionStatus,
   why: string,
   now: string,
   reason?: string,
 ) {
+  const action = reconnectAction(c.provider, why);
   await deps.connections.save({
     ...c,
     status,
     statusReason: why,
-    action: reconnectAction(c.provider, why),
+    action,
     refresh: { ...c.refresh, nextAttemptAt: undefined, lastAttemptAt: now, lastError: reason },
     updatedAt: now,
     version: c.version + 1,
@@ -254,6 +258,12 @@ export async function flagConnection(
     status: "NEEDS_REAUTH",
     eraseTokens: false,
     now,
+  });
+  await deps.blocker?.blockForTargets({
+    tenantId: c.tenantId,
+    targetIds,
+    action,
+    by: "system:token-refresh",
   });
   await deps.events.disconnected({
     tenantId: c.tenantId,

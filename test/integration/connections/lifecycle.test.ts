@@ -237,8 +237,39 @@ describe("disconnect", () => {
     const token = await adminToken(tenant);
     const id = await connect(token, "linkedin");
     const plaintext = await openAccessToken(tenant, id);
+    // Something scheduled to the member: a post and its delivery tomorrow.
+    const member = (
+      await getJson<{ items: { id: string; kind: string }[] }>(`/v1/connections/${id}/targets`, token)
+    ).body.items.find((t) => t.kind === "linkedin_member")!;
+    const post = await api("/v1/posts", {
+      method: "POST",
+      token,
+      json: { content: { text: "Hello from Herald" }, targetIds: [member.id] },
+    });
+    expect(post.status).toBe(201);
+    const postId = ((await post.json()) as { id: string }).id;
+    const scheduled = await api(`/v1/posts/${postId}/schedule`, {
+      method: "POST",
+      token,
+      json: { publishAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    expect(scheduled.status, await scheduled.clone().text()).toBe(201);
+    const [delivery] = ((await scheduled.json()) as { deliveries: { id: string; status: string }[] })
+      .deliveries;
+    expect(delivery!.status).toBe("SCHEDULED");
+
     const res = await api(`/v1/connections/${id}`, { method: "DELETE", token });
     expect(res.status).toBe(204);
+
+    const after = await getJson<{ status: string; ledger: { event: string; detail?: string }[] }>(
+      `/v1/deliveries/${delivery!.id}`,
+      token,
+    );
+    expect(after.body.status).toBe("BLOCKED");
+    expect(after.body.ledger.at(-1)).toMatchObject({
+      event: "blocked",
+      detail: expect.stringContaining("Reconnect the LinkedIn account"),
+    });
 
     const item = (await getItem(`TENANT#${tenant}#CONNECTION#${id}`, "CONNECTION"))!;
     expect(item.status).toBe("DISCONNECTED");

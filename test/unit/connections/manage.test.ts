@@ -99,6 +99,34 @@ describe("manage connections", () => {
     expect(w.events.sent).toHaveLength(1);
   });
 
+  it("blocks what was scheduled to the disconnected targets, with the reconnect action", async () => {
+    const w = world();
+    const id = await connect(w);
+    const calls: { targetIds: readonly string[]; action: { message: string }; by: string }[] = [];
+    const deps = {
+      ...w.deps,
+      blocker: {
+        blockForTargets: async (input: (typeof calls)[number]) => {
+          calls.push(input);
+          return 2;
+        },
+      },
+    };
+    const out = await disconnectConnection(deps, { tenantId: "acme", id, actor: { type: "user", id: "u9" } });
+    expect(out.blockedDeliveries).toBe(2);
+    const targetIds = (await w.targets.listByConnection("acme", id)).map((t) => t.id);
+    expect(calls).toEqual([
+      expect.objectContaining({
+        targetIds,
+        by: "user:u9",
+        action: expect.objectContaining({ type: "reconnect" }),
+      }),
+    ]);
+    expect(w.audit.items.find((e) => e.type === "disconnected")?.details).toMatchObject({
+      blockedDeliveries: 2,
+    });
+  });
+
   it("erases tokens even when the provider cannot be reached to revoke", async () => {
     const w = world();
     const id = await connect(w, "linkedin");

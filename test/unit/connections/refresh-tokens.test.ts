@@ -159,6 +159,34 @@ describe("refresh cron", () => {
     expect((await run(w)).processed).toBe(0);
   });
 
+  it("blocks the flagged connection's scheduled deliveries, but not on a transient failure", async () => {
+    const w = world();
+    const id = await connect(w, "meta");
+    toWindow(w);
+    const blocked: string[][] = [];
+    const deps = {
+      ...w.deps,
+      blocker: {
+        blockForTargets: async (i: { targetIds: readonly string[] }) => {
+          blocked.push([...i.targetIds]);
+          return i.targetIds.length;
+        },
+      },
+    };
+    w.meta.renewResult = new ProviderNetworkError("down", { provider: "meta", classification: "transient" });
+    await refreshDueTokens(deps);
+    expect(blocked).toEqual([]);
+    w.clock.advance(7 * 60 * 60 * 1000);
+    w.meta.renewResult = new MetaApiError("190", {
+      provider: "meta",
+      classification: "revoked",
+      code: 190,
+      subcode: 467,
+    });
+    await refreshDueTokens(deps);
+    expect(blocked).toEqual([(await w.targets.listByConnection("acme", id)).map((t) => t.id)]);
+  });
+
   it("marks a Meta grant whose password changed NEEDS_REAUTH (190/460) and one whose app was removed REVOKED (190/458)", async () => {
     for (const [subcode, status] of [
       [460, "NEEDS_REAUTH"],
