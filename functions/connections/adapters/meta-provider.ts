@@ -75,12 +75,19 @@ export function metaProvider(client: MetaClientFactory, clock: Clock): ProviderP
     },
     async renew({ accessToken, accessTokenExpiresAt }) {
       // A still-valid long-lived user token can be exchanged again; Meta has no refresh token.
-      const grant = await (await client()).exchangeForLongLived(accessToken);
+      const meta = await client();
+      const grant = await meta.exchangeForLongLived(accessToken);
       const next = expiry(clock, grant.expiresIn);
       if (next && accessTokenExpiresAt && Date.parse(next) <= Date.parse(accessTokenExpiresAt)) {
         return { kind: "not_renewable", reason: "meta_expiry_not_extended" };
       }
-      return { kind: "renewed", accessToken: grant.accessToken, accessTokenExpiresAt: next };
+      // The user may have removed permissions in their Facebook settings since: re-read them
+      // (best effort; the renewal stands without it).
+      const scopes = await meta.permissions(grant.accessToken).then(
+        (p) => p.granted,
+        () => undefined,
+      );
+      return { kind: "renewed", accessToken: grant.accessToken, accessTokenExpiresAt: next, scopes };
     },
     async revoke(accessToken) {
       await (await client()).revokePermissions(accessToken);

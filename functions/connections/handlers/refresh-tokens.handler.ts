@@ -19,17 +19,18 @@ const deps = {
   events: eventDeps(),
   blocker: blockerDeps(),
   clock,
-  recordOutcome: (outcome: RefreshOutcome, c: { provider: string }) => {
+  recordOutcome: (outcome: RefreshOutcome, c?: { provider: string }) => {
     const m = metrics.singleMetric();
     m.addDimension("outcome", outcome);
     m.addMetric("TokenRefresh", MetricUnit.Count, 1);
-    logger.info("token refresh", { outcome, provider: c.provider });
+    logger.info("token refresh", { outcome, provider: c?.provider });
   },
 };
 
 export const handler = middy(async () => {
   const result = await refreshDueTokens(deps);
-  logger.info("token refresh run", result);
+  if (result.errors.length > 0) logger.error("token refresh errors", { errors: result.errors });
+  logger.info("token refresh run", { processed: result.processed, counts: result.counts });
   return result;
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -65,24 +65,39 @@ export interface RefreshDeps {
   readonly blocker?: DeliveryBlocker;
   readonly random?: () => number;
   /** One call per connection processed (the handler turns it into the `TokenRefresh` metric). */
-  readonly recordOutcome?: (outcome: RefreshOutcome, connection: Pick<Connection, "provider">) => void;
+  readonly recordOutcome?: (outcome: RefreshOutcome, connection?: Pick<Connection, "provider">) => void;
 }
 
 /** Process every due connection (up to `limit`); returns the outcome counts. */
-export async function refreshDueTokens(deps: RefreshDeps, limit = 500) {
+export async function refreshDueTokens(deps: RefreshDeps, limit = 500, concurrency = 5) {
   const due = await deps.connections.dueForRefresh(deps.clock.now(), limit);
   const counts: Partial<Record<RefreshOutcome, number>> = {};
-  for (const ref of due) {
-    let outcome: RefreshOutcome;
-    try {
-      outcome = await refreshOne(deps, ref.tenantId, ref.id);
-    } catch (error) {
-      if (!(error instanceof StaleConnectionError)) throw error;
-      outcome = "skipped";
+  const errors: { tenantId: string; id: string; error: string }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < due.length) {
+      const ref = due[next++]!;
+      let outcome: RefreshOutcome;
+      try {
+        outcome = await refreshOne(deps, ref.tenantId, ref.id);
+      } catch (error) {
+        // One connection's unexpected failure (storage, vault) never stops the others; it stays
+        // due and is tried again on the next run.
+        if (error instanceof StaleConnectionError) outcome = "skipped";
+        else {
+          outcome = "failed";
+          deps.recordOutcome?.("failed");
+          errors.push({
+            ...ref,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : "unknown",
+          });
+        }
+      }
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
     }
-    counts[outcome] = (counts[outcome] ?? 0) + 1;
-  }
-  return { processed: due.length, counts };
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, due.length)) }, worker));
+  return { processed: due.length, counts, errors };
 }
 
 /** Refresh one connection if it is (still) due. */

@@ -220,6 +220,37 @@ describe("refresh cron", () => {
     expect(w.audit.items.at(-1)).toMatchObject({ type: "refresh_failed", reason: "no_refresh_token" });
   });
 
+  it("keeps going when one connection fails unexpectedly, and audits scopes the user removed", async () => {
+    const w = world();
+    const broken = await connect(w, "linkedin");
+    const meta = await connect(w, "meta");
+    toWindow(w);
+    // A sealed token that no longer opens (e.g. its key was dropped): that connection fails alone.
+    const c = (await w.connections.get("acme", broken))!;
+    w.connections.items.set(`acme|${broken}`, {
+      ...c,
+      accessToken: c.accessToken!.replace("hv1.k1.", "hv1.k9."),
+    });
+    w.meta.renewResult = {
+      kind: "renewed",
+      accessToken: "EAAB-renewed",
+      accessTokenExpiresAt: "2027-03-20T10:00:00.000Z",
+      scopes: ["pages_show_list"],
+    };
+    const r = await run(w);
+    expect(r.counts).toEqual({ failed: 1, refreshed: 1 });
+    expect(r.errors).toEqual([
+      expect.objectContaining({ id: broken, error: expect.stringContaining("Unknown key id k9") }),
+    ]);
+    expect((await w.connections.get("acme", meta))!.scopes).toEqual(["pages_show_list"]);
+    expect(
+      w.audit.items.find((e) => e.type === "scopes_changed" && e.connectionId === meta)?.details,
+    ).toEqual({
+      added: [],
+      removed: ["pages_manage_posts"],
+    });
+  });
+
   it("renews a Meta long-lived token by re-exchange", async () => {
     const w = world();
     const id = await connect(w, "meta");
