@@ -481,6 +481,24 @@ async function onFailure(
   if (!noted) return { kind: "dropped", reason: "lost the lease" };
   d = noted;
 
+  // The post is out; only its first comment failed for good (a missing permission, refused
+  // text): the delivery is published, and the ledger says what happened to the comment.
+  const permanent = classified.retry === "no" || classified.class === "config";
+  if (stateBefore.postId && stateBefore.phase === "comment" && permanent) {
+    const skipped = await save(deps, d, {
+      publishing: { ...state, phase: "done", uncertain: false },
+      lastError: undefined,
+      ledger: appendLedger(d.ledger, {
+        at: now.toISOString(),
+        event: "comment_failed",
+        by: BY,
+        detail: `the first comment was not posted: ${classified.message}`,
+      }),
+    });
+    if (!skipped) return { kind: "dropped", reason: "lost the lease" };
+    return succeed(deps, skipped, info);
+  }
+
   if (classified.class === "auth") {
     await deps.targets.markNeedsReauth(
       d.tenantId,

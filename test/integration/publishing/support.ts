@@ -9,7 +9,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { expect } from "vitest";
 import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
 import { api, eventually, stackInfo } from "../../support/stack.js";
-import { adminToken, connect, newTenant, sandbox } from "../connections/helpers.js";
+import { adminToken, callback, consent, newTenant, RETURN_URL, sandbox } from "../connections/helpers.js";
 
 export const PAGE_BAKERY = "200000000000001";
 export const PAGE_BOOKS = "200000000000002";
@@ -35,12 +35,32 @@ export interface World {
   target(externalId: string | "member"): TargetView;
 }
 
+/** authorize (every scope: first comments need the engagement ones) → consent → callback. */
+export async function connectAll(
+  token: string,
+  provider: "meta" | "linkedin",
+  user?: string,
+): Promise<string> {
+  const res = await api(`/v1/connections/${provider}/authorize`, {
+    method: "POST",
+    token,
+    json: { returnUrl: RETURN_URL, scopes: "all" },
+  });
+  const body = (await res.json()) as { authorizationUrl: string };
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  const back = await callback(await consent(provider, body.authorizationUrl, true, user));
+  expect(back.status).toBe(302);
+  const location = new URL(back.location!);
+  expect(location.searchParams.get("error")).toBeNull();
+  return location.searchParams.get("connectionId")!;
+}
+
 /** A fresh tenant with Meta and LinkedIn connected (sandbox consent without a browser). */
 export async function connectedWorld(label: string): Promise<World> {
   const tenant = newTenant(label);
   const token = await adminToken(tenant);
-  const metaConnection = await connect(token, "meta");
-  const linkedinConnection = await connect(token, "linkedin");
+  const metaConnection = await connectAll(token, "meta");
+  const linkedinConnection = await connectAll(token, "linkedin");
   const targets: TargetView[] = [];
   for (const c of [metaConnection, linkedinConnection]) {
     const res = await api(`/v1/connections/${c}/targets`, { token });
