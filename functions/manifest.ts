@@ -4,8 +4,10 @@
  * consumer, a cron or a binding cannot exist in one and not the other. The OpenAPI
  * document (docs/openapi.json) is generated from the HTTP routes here.
  *
- * This module is pure data: it imports no handler code, so lib/ may import it.
+ * This module is pure data: it imports no handler code (only the event contracts of events/,
+ * for the event triggers), so lib/ may import it.
  */
+import { ConnectionDisconnectedV1 } from "../events/connection-disconnected.v1.js";
 import type { QueueId, SecretId } from "../schemas/resources.js";
 
 export type Role = "admin" | "editor";
@@ -47,7 +49,71 @@ export interface CognitoTrigger {
   readonly trigger: "preTokenGeneration";
 }
 
-export type Trigger = HttpRoute | QueueTrigger | ScheduleTrigger | CognitoTrigger;
+/**
+ * Domain events from the stage's EventBridge bus: one rule whose pattern is derived from the
+ * event contracts (`events/`), so a source or name is never typed twice. Build it with
+ * `onEvents(...)`.
+ */
+export interface EventTrigger {
+  readonly type: "event";
+  /** EventBridge `Source`: the publishing context of the contracts. */
+  readonly source: string;
+  /** EventBridge `DetailType`s: the contracts' event names. */
+  readonly detailTypes: readonly string[];
+  /**
+   * The envelope version the consumer reads (`detail.metadata.version`). A v2 published
+   * alongside v1 during a migration never reaches a v1 consumer.
+   */
+  readonly version: number;
+}
+
+/** What an event trigger needs of an event contract (`events/contract.ts`). */
+export interface EventContractRef {
+  readonly name: string;
+  readonly source: string;
+  readonly version: number;
+}
+
+/** An event trigger for contracts of one source and one version (anything else is a mistake here). */
+export function onEvents(...contracts: readonly EventContractRef[]): EventTrigger {
+  const [first] = contracts;
+  if (!first) throw new Error("onEvents needs at least one event contract");
+  for (const c of contracts) {
+    if (c.source !== first.source || c.version !== first.version) {
+      throw new Error(
+        `onEvents: ${c.name} v${c.version} (${c.source}) differs from ${first.name} v${first.version} (${first.source}); use one trigger each`,
+      );
+    }
+  }
+  return {
+    type: "event",
+    source: first.source,
+    detailTypes: contracts.map((c) => c.name),
+    version: first.version,
+  };
+}
+
+/** The EventBridge event pattern of an event trigger (the CDK rule and the local rule use it). */
+export const eventPattern = (t: EventTrigger) => ({
+  source: [t.source],
+  "detail-type": [...t.detailTypes],
+  detail: { metadata: { version: [t.version] } },
+});
+
+/**
+ * How an event reaches a consumer, in AWS and locally. EventBridge hands the event to Lambda
+ * (an asynchronous invoke) and retries a failed hand-over up to `busRetryAttempts` times;
+ * Lambda runs the handler and retries a thrown error `functionRetryAttempts` times. Either
+ * way an event that still fails, or is older than `maxEventAgeSeconds`, goes to the stage's
+ * events dead-letter queue.
+ */
+export const EVENT_DELIVERY = {
+  busRetryAttempts: 20,
+  functionRetryAttempts: 2,
+  maxEventAgeSeconds: 6 * 60 * 60,
+} as const;
+
+export type Trigger = HttpRoute | QueueTrigger | ScheduleTrigger | CognitoTrigger | EventTrigger;
 
 /** What a function may touch. Each binding sets its env vars and its IAM grant together. */
 export interface Bindings {
@@ -304,7 +370,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [http("GET", "/v1/oauth/{provider}/callback", PUBLIC, "oauthCallback")],
     memoryMb: 512,
     timeoutSeconds: 29,
-    bindings: { table: "readWrite", secrets: ["appCredentials", "tokenKeys"], providers: true },
+    bindings: {
+      table: "readWrite",
+      secrets: ["appCredentials", "tokenKeys"],
+      providers: true,
+      scheduler: true,
+    },
   },
   {
     name: "list-connections",
@@ -413,6 +484,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       secrets: ["tokenKeys", "appCredentials"],
       providers: true,
     },
+  },
+  // Domain-event consumers (EventBridge rules on the stage bus).
+  {
+    name: "on-connection-disconnected",
+    description: "ConnectionDisconnected v1: block the scheduled deliveries of the connection's targets",
+    entry: "functions/posts/handlers/on-connection-disconnected.handler.ts",
+    triggers: [onEvents(ConnectionDisconnectedV1)],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    bindings: { table: "readWrite" },
   },
 ];
 

@@ -1,73 +1,35 @@
 /**
- * DeliveryBlocker over the posts context's delivery store: every SCHEDULED or RETRYING
- * delivery to the given targets (publish time from 7 days ago on) becomes BLOCKED with a
- * ledger entry carrying the reconnect action. Version-guarded: a delivery the worker claimed
- * meanwhile is left to the worker (its publish then fails with the provider's auth error).
- * The schedule is left in place: the worker drops a message whose delivery is not
- * SCHEDULED/RETRYING or whose version moved (PublishRequested v1), and rescheduling a BLOCKED
- * delivery rewrites its schedule.
+ * DeliveryBlocker over the posts context's own use cases (functions/posts/use-cases/blocking.ts):
+ * a lost connection's targets get their SCHEDULED/RETRYING deliveries BLOCKED with the
+ * reconnect action in the ledger; after a successful reconnect, BLOCKED deliveries whose time
+ * has not passed go back to SCHEDULED and their schedules are written again. The rules
+ * (which statuses, races with the worker, the ledger entry) stay with the posts context.
  */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { deliveryRepository } from "../../posts/adapters/delivery-repository.js";
-import type { Delivery } from "../../posts/domain/post.js";
-import { type DeliveryStore, WriteConflict } from "../../posts/use-cases/ports.js";
+import { blockTargetDeliveries, unblockTargetDeliveries } from "../../posts/use-cases/blocking.js";
+import type { PostsDeps } from "../../posts/use-cases/ports.js";
 import type { DeliveryBlocker } from "../use-cases/ports.js";
 
-const LOOKBACK_MS = 7 * 24 * 60 * 60 * 1000;
-const BLOCKABLE = ["SCHEDULED", "RETRYING"] as const;
-
-export function storeDeliveryBlocker(
-  store: DeliveryStore,
-  now: () => Date = () => new Date(),
+export function postsDeliveryBlocker(
+  deps: Pick<PostsDeps, "deliveries" | "now"> & Partial<Pick<PostsDeps, "schedules" | "limits">>,
 ): DeliveryBlocker {
   return {
-    async blockForTargets({ tenantId, targetIds, action, by }) {
-      let blocked = 0;
-      const from = new Date(now().getTime() - LOOKBACK_MS).toISOString();
-      for (const targetId of targetIds) {
-        for (const status of BLOCKABLE) {
-          let cursor: string | undefined;
-          do {
-            const page = await store.list(tenantId, { targetId, status, from, cursor, limit: 100 });
-            for (const d of page.items) if (await block(store, d, action, by, now)) blocked++;
-            cursor = page.nextCursor;
-          } while (cursor);
-        }
-      }
-      return blocked;
+    async blockForTargets({ tenantId, targetIds, action }) {
+      const out = await blockTargetDeliveries(deps, {
+        tenantId,
+        targetIds,
+        reason: "The account behind this target lost its connection",
+        action: action.message,
+        actionType: action.type,
+      });
+      return out.changed.length;
+    },
+    async unblockForTargets({ tenantId, targetIds, correlationId }) {
+      if (!deps.schedules || !deps.limits) return 0;
+      const out = await unblockTargetDeliveries(
+        { deliveries: deps.deliveries, now: deps.now, schedules: deps.schedules, limits: deps.limits },
+        { tenantId, targetIds, correlationId },
+      );
+      return out.changed.length;
     },
   };
 }
-
-async function block(
-  store: DeliveryStore,
-  d: Delivery,
-  action: { type: "reconnect"; message: string },
-  by: string,
-  now: () => Date,
-): Promise<boolean> {
-  const at = now().toISOString();
-  try {
-    await store.replace(
-      {
-        ...d,
-        status: "BLOCKED",
-        version: d.version + 1,
-        ledger: [
-          ...d.ledger,
-          { at, event: "blocked", status: "BLOCKED", detail: action.message, by, action: action.type },
-        ],
-        updatedAt: at,
-      },
-      d.version,
-      BLOCKABLE,
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof WriteConflict) return false;
-    throw error;
-  }
-}
-
-export const dynamoDeliveryBlocker = (client: DynamoDBDocumentClient, table: string) =>
-  storeDeliveryBlocker(deliveryRepository(client, table));

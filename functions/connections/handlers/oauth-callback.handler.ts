@@ -5,7 +5,7 @@
 import { OAuthCallbackQuerySchema, ProviderPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
-import { clock, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { blockerDeps, clock, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
 import { completeAuthorization } from "../use-cases/callback.js";
 
 const table = tableDeps();
@@ -16,6 +16,7 @@ const deps = {
   targets: table.targets,
   audit: table.audit,
   vault: vaultDeps(),
+  blocker: blockerDeps({ unblock: true }),
   clock,
   observe: (outcome: string, detail?: Record<string, unknown>) => {
     logger.info("oauth callback", { outcome, ...detail });
@@ -33,8 +34,8 @@ const escapeHtml = (s: string) =>
 
 export const handler = httpHandler(
   { public: true, path: ProviderPathSchema, query: OAuthCallbackQuerySchema },
-  async ({ path, query }) => {
-    const result = await completeAuthorization(deps, path.provider, query);
+  async ({ path, query, correlationId }) => {
+    const result = await completeAuthorization(deps, path.provider, query, { correlationId });
     const noStore = { "cache-control": "no-store", "referrer-policy": "no-referrer" };
     if (result.kind === "redirect") {
       return { statusCode: 302, headers: { ...noStore, location: result.location } };

@@ -24,6 +24,7 @@ import {
   type AuthorizedAccount,
   type Clock,
   type ConnectionRepository,
+  type DeliveryBlocker,
   type OAuthStateRecord,
   type OAuthStateRepository,
   type Providers,
@@ -41,6 +42,8 @@ export interface CallbackDeps {
   readonly audit: AuditRepository;
   readonly vault: Vault;
   readonly clock: Clock;
+  /** Puts deliveries blocked for want of this connection back on schedule after a reconnect. */
+  readonly blocker?: DeliveryBlocker;
   /** Called for every outcome (metrics/logs); never receives tokens. */
   readonly observe?: (outcome: string, detail?: Record<string, unknown>) => void;
 }
@@ -68,6 +71,7 @@ export async function completeAuthorization(
   deps: CallbackDeps,
   provider: Provider,
   query: CallbackQuery,
+  context: { correlationId?: string } = {},
 ): Promise<CallbackResult> {
   const observe = deps.observe ?? (() => undefined);
   const page = (status: number, outcome: string, message: string): CallbackResult => {
@@ -133,6 +137,22 @@ export async function completeAuthorization(
 
   const connectionId = await storeConnection(deps, record, account, now.toISOString());
   observe("connected");
+  if (deps.blocker) {
+    try {
+      const targetIds = (await deps.targets.listByConnection(record.tenantId, connectionId))
+        .filter((t) => t.status === "ACTIVE")
+        .map((t) => t.id);
+      const unblocked = await deps.blocker.unblockForTargets({
+        tenantId: record.tenantId,
+        targetIds,
+        correlationId: context.correlationId ?? crypto.randomUUID(),
+      });
+      if (unblocked > 0) observe("deliveries_unblocked", { unblocked });
+    } catch (error) {
+      // The connection is stored; blocked deliveries can still be rescheduled by hand.
+      observe("unblock_failed", { error: error instanceof Error ? error.name : "unknown" });
+    }
+  }
   return {
     kind: "redirect",
     connectionId,

@@ -170,6 +170,12 @@ export interface DeliveryBlocker {
     action: { type: "reconnect"; message: string };
     by: string;
   }): Promise<number>;
+  /** After a reconnect: BLOCKED deliveries to these targets whose time has not passed are scheduled again. */
+  unblockForTargets(input: {
+    tenantId: string;
+    targetIds: readonly string[];
+    correlationId: string;
+  }): Promise<number>;
 }
 
 /** Return-URL allow-list for a tenant (tenant settings + the stage's defaults). */

@@ -300,6 +300,16 @@ describe("disconnect", () => {
       id: "admin-1",
     });
     expect((await api(`/v1/connections/${id}`, { method: "DELETE", token })).status).toBe(204);
+
+    // Reconnecting the same account revives the connection and puts the delivery back on schedule.
+    expect(await connect(token, "linkedin")).toBe(id);
+    expect((await conn(id, token)).status).toBe("ACTIVE");
+    const back = await getJson<{ status: string; ledger: { event: string }[] }>(
+      `/v1/deliveries/${delivery!.id}`,
+      token,
+    );
+    expect(back.body.status).toBe("SCHEDULED");
+    expect(back.body.ledger.at(-1)?.event).toBe("unblocked");
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { storeDeliveryBlocker } from "../../../functions/connections/adapters/delivery-blocker.js";
+import { postsDeliveryBlocker } from "../../../functions/connections/adapters/delivery-blocker.js";
 import type { Delivery } from "../../../functions/posts/domain/post.js";
 import {
   type DeliveryFilter,
   type DeliveryStore,
+  type ScheduleGateway,
   WriteConflict,
 } from "../../../functions/posts/use-cases/ports.js";
 
@@ -29,19 +30,16 @@ const delivery = (
   updatedAt: "2026-11-25T10:00:00.000Z",
 });
 
-class Store implements Partial<DeliveryStore> {
+/** Key-ordered pages of one item with the filters applied after the page is read, as DynamoDB does. */
+class Store {
   readonly items = new Map<string, Delivery>();
-  readonly filters: DeliveryFilter[] = [];
-  claimedBehindOurBack = new Set<string>();
+  readonly claimedBehindOurBack = new Set<string>();
   async list(_t: string, f: DeliveryFilter) {
-    this.filters.push(f);
-    // Key-ordered pages of one item, the cursor being the last key read (as DynamoDB's is),
-    // with the status filter applied after the page is read.
     const ordered = [...this.items.values()].sort((x, y) => x.id.localeCompare(y.id));
     const after = f.cursor ? ordered.findIndex((d) => d.id === f.cursor) + 1 : 0;
     const page = ordered.slice(after, after + 1);
     const items = page.filter(
-      (d) => d.targetId === f.targetId && d.status === f.status && (!f.from || d.publishAt >= f.from),
+      (d) => (!f.targetId || d.targetId === f.targetId) && (!f.status || d.status === f.status),
     );
     return { items, nextCursor: after + 1 < ordered.length ? page[0]!.id : undefined };
   }
@@ -58,22 +56,40 @@ class Store implements Partial<DeliveryStore> {
   }
 }
 
-describe("delivery blocker", () => {
-  it("blocks SCHEDULED and RETRYING deliveries of the targets with the reconnect action, leaving others alone", async () => {
-    const store = new Store();
-    for (const d of [
-      delivery("d1", "t1", "SCHEDULED"),
-      delivery("d2", "t1", "SCHEDULED", "2026-11-28T10:00:00.000Z"),
-      delivery("d3", "t1", "RETRYING"),
-      delivery("d4", "t1", "PUBLISHED"),
-      delivery("d5", "t2", "SCHEDULED"),
-      delivery("d6", "t1", "SCHEDULED"),
-    ]) {
-      store.items.set(d.id, d);
-    }
+const action = { type: "reconnect" as const, message: "Reconnect the LinkedIn account." };
+
+function setup() {
+  const store = new Store();
+  for (const d of [
+    delivery("d1", "t1", "SCHEDULED"),
+    delivery("d2", "t1", "SCHEDULED", "2026-11-28T10:00:00.000Z"),
+    delivery("d3", "t1", "RETRYING"),
+    delivery("d4", "t1", "PUBLISHED"),
+    delivery("d5", "t2", "SCHEDULED"),
+    delivery("d6", "t1", "SCHEDULED"),
+  ]) {
+    store.items.set(d.id, d);
+  }
+  const upserts: string[] = [];
+  const schedules: ScheduleGateway = {
+    upsert: async (d) => {
+      upserts.push(d.id);
+    },
+    remove: async () => undefined,
+  };
+  const blocker = postsDeliveryBlocker({
+    deliveries: store as unknown as DeliveryStore,
+    now: () => now,
+    schedules,
+    limits: { minLeadSeconds: 60, horizonDays: 365 },
+  });
+  return { store, blocker, upserts };
+}
+
+describe("delivery blocker (posts use cases)", () => {
+  it("blocks SCHEDULED and RETRYING deliveries of the targets with the reconnect action, leaving the rest", async () => {
+    const { store, blocker } = setup();
     store.claimedBehindOurBack.add("d6");
-    const blocker = storeDeliveryBlocker(store as unknown as DeliveryStore, () => now);
-    const action = { type: "reconnect" as const, message: "Reconnect LinkedIn." };
     const n = await blocker.blockForTargets({ tenantId: "acme", targetIds: ["t1"], action, by: "user:u1" });
     expect(n).toBe(3);
     expect(["d1", "d2", "d3"].map((id) => store.items.get(id)!.status)).toEqual([
@@ -81,17 +97,33 @@ describe("delivery blocker", () => {
       "BLOCKED",
       "BLOCKED",
     ]);
-    expect(store.items.get("d4")!.status).toBe("PUBLISHED");
-    expect(store.items.get("d5")!.status).toBe("SCHEDULED");
-    expect(store.items.get("d6")!.status).toBe("SCHEDULED");
+    expect(["d4", "d5", "d6"].map((id) => store.items.get(id)!.status)).toEqual([
+      "PUBLISHED",
+      "SCHEDULED",
+      "SCHEDULED",
+    ]);
     const d1 = store.items.get("d1")!;
     expect(d1.version).toBe(4);
-    expect(d1.ledger.at(-1)).toMatchObject({
-      event: "blocked",
-      status: "BLOCKED",
-      detail: "Reconnect LinkedIn.",
-      by: "user:u1",
-    });
-    expect(store.filters.every((f) => f.from === "2026-11-19T10:00:00.000Z")).toBe(true);
+    expect(d1.ledger.at(-1)).toMatchObject({ event: "blocked", status: "BLOCKED", action: "reconnect" });
+    expect(String(d1.ledger.at(-1)!.detail)).toContain("Reconnect the LinkedIn account.");
+  });
+
+  it("puts blocked deliveries back on schedule after a reconnect", async () => {
+    const { store, blocker, upserts } = setup();
+    await blocker.blockForTargets({ tenantId: "acme", targetIds: ["t1"], action, by: "x" });
+    const n = await blocker.unblockForTargets({ tenantId: "acme", targetIds: ["t1"], correlationId: "c" });
+    expect(n).toBe(4);
+    expect(store.items.get("d1")!.status).toBe("SCHEDULED");
+    expect(upserts.sort()).toEqual(["d1", "d2", "d3", "d6"]);
+  });
+
+  it("does not unblock without a schedule gateway", async () => {
+    const store = new Store();
+    store.items.set("d1", delivery("d1", "t1", "BLOCKED"));
+    const blocker = postsDeliveryBlocker({ deliveries: store as unknown as DeliveryStore, now: () => now });
+    expect(await blocker.unblockForTargets({ tenantId: "acme", targetIds: ["t1"], correlationId: "c" })).toBe(
+      0,
+    );
+    expect(store.items.get("d1")!.status).toBe("BLOCKED");
   });
 });

@@ -110,6 +110,7 @@ describe("manage connections", () => {
           calls.push(input);
           return 2;
         },
+        unblockForTargets: async () => 0,
       },
     };
     const out = await disconnectConnection(deps, { tenantId: "acme", id, actor: { type: "user", id: "u9" } });

@@ -237,6 +237,37 @@ describe("callback", () => {
     expect(scopes?.details).toEqual({ added: ["r_organization_admin"], removed: [] });
   });
 
+  it("puts deliveries blocked for this connection back on schedule after a reconnect", async () => {
+    const w = world();
+    const calls: { targetIds: readonly string[]; correlationId: string }[] = [];
+    const deps = {
+      ...w.deps,
+      blocker: {
+        blockForTargets: async () => 0,
+        unblockForTargets: async (i: (typeof calls)[number]) => {
+          calls.push(i);
+          return 1;
+        },
+      },
+    };
+    const res = await completeAuthorization(
+      deps,
+      "meta",
+      { code: "C", state: (await authorize(w)).state },
+      { correlationId: "corr" },
+    );
+    const id = (res as { connectionId: string }).connectionId;
+    const active = (await w.targets.listByConnection("acme", id)).map((t) => t.id).sort();
+    expect(calls.map((c) => [[...c.targetIds].sort(), c.correlationId])).toEqual([[active, "corr"]]);
+
+    // A failing unblock never undoes the connect.
+    deps.blocker.unblockForTargets = async () => {
+      throw new Error("scheduler down");
+    };
+    const again = await completeAuthorization(deps, "meta", { code: "C", state: (await authorize(w)).state });
+    expect(again).toMatchObject({ kind: "redirect", connectionId: id });
+  });
+
   it("marks targets the account no longer reaches as DISCONNECTED and drops their tokens", async () => {
     const w = world();
     const first = await completeAuthorization(w.deps, "meta", {

@@ -171,6 +171,7 @@ describe("refresh cron", () => {
           blocked.push([...i.targetIds]);
           return i.targetIds.length;
         },
+        unblockForTargets: async () => 0,
       },
     };
     w.meta.renewResult = new ProviderNetworkError("down", { provider: "meta", classification: "transient" });
