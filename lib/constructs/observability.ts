@@ -22,7 +22,7 @@ import { acknowledge } from "../nag.js";
 import type { StageConfig } from "../stage-config.js";
 
 /** Runbooks that exist in `docs/runbooks/`; an alarm can only link to one of these. */
-export const RUNBOOKS = ["dlq-not-empty", "api-5xx", "token-refresh-failures"] as const;
+export const RUNBOOKS = ["dlq-not-empty", "api-5xx", "token-refresh-failures", "publish-failures"] as const;
 export type Runbook = (typeof RUNBOOKS)[number];
 
 export interface ObservabilityProps {
@@ -101,6 +101,47 @@ export class Observability extends Construct {
       what: "10 or more token refreshes failed or found a revoked grant within an hour.",
     });
 
+    // Publishing (functions/publishing/adapters/metrics.ts): EMF metrics by provider.
+    const PROVIDERS = ["meta", "linkedin"] as const;
+    const publishMetric = (
+      name: string,
+      dims: Record<string, string>,
+      statistic = "Sum",
+      period = Duration.minutes(5),
+    ) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service: "herald", ...dims },
+        statistic,
+        period,
+      });
+    const outcomes = (outcome: string, period = Duration.minutes(5)) =>
+      Object.fromEntries(
+        PROVIDERS.map((p) => [
+          `${outcome.replace("_", "")}${p}`,
+          publishMetric("PublishOutcome", { provider: p, outcome }, "Sum", period),
+        ]),
+      );
+    this.alarm("publish-failure-rate", "publish-failures", {
+      metric: new MathExpression({
+        // Failed + dead-lettered over finished, once at least 5 deliveries finished in 15 minutes.
+        expression:
+          "IF((FILL(publishedmeta,0)+FILL(publishedlinkedin,0)+FILL(failedmeta,0)+FILL(failedlinkedin,0)+FILL(deadlettermeta,0)+FILL(deadletterlinkedin,0)) >= 5, " +
+          "100*(FILL(failedmeta,0)+FILL(failedlinkedin,0)+FILL(deadlettermeta,0)+FILL(deadletterlinkedin,0))/" +
+          "(FILL(publishedmeta,0)+FILL(publishedlinkedin,0)+FILL(failedmeta,0)+FILL(failedlinkedin,0)+FILL(deadlettermeta,0)+FILL(deadletterlinkedin,0)), 0)",
+        usingMetrics: {
+          ...outcomes("published", Duration.minutes(15)),
+          ...outcomes("failed", Duration.minutes(15)),
+          ...outcomes("dead_letter", Duration.minutes(15)),
+        },
+        period: Duration.minutes(15),
+        label: "publish failure rate (%)",
+      }),
+      threshold: 20,
+      what: "20 % or more of the deliveries that finished in 15 minutes failed or went to the dead-letter queue.",
+    });
+
     this.dashboard = new Dashboard(this, "Dashboard", { dashboardName: `herald-${stage.name}` });
     const queueMetrics = (fn: (q: Queue) => Metric) =>
       Object.entries(props.queues).map(([name, q]) => fn(q).with({ label: name }));
@@ -137,6 +178,31 @@ export class Observability extends Construct {
         title: "Dead-letter queue depth",
         left: Object.entries(props.deadLetterQueues).map(([name, q]) =>
           q.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", label: name }),
+        ),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Publish outcomes by provider",
+        left: PROVIDERS.flatMap((p) =>
+          ["published", "failed", "retry", "rescheduled", "dead_letter"].map((o) =>
+            publishMetric("PublishOutcome", { provider: p, outcome: o }).with({ label: `${p} ${o}` }),
+          ),
+        ),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Lag publishAt → published (ms, p50/p95)",
+        left: PROVIDERS.flatMap((p) =>
+          ["p50", "p95"].map((st) =>
+            publishMetric("PublishLagMs", { provider: p }, st).with({ label: `${p} ${st}` }),
+          ),
+        ),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Breaker opens",
+        left: PROVIDERS.map((p) =>
+          publishMetric("BreakerTransition", { provider: p, to: "open" }).with({ label: p }),
         ),
         width: 8,
       }),

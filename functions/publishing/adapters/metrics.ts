@@ -1,7 +1,8 @@
 /**
- * Publishing metrics (Powertools EMF, namespace Herald): outcomes by provider and error class,
- * lag from publishAt to published, attempts per delivery, breaker transitions. No tenant
- * dimension (tenants go in logs).
+ * Publishing metrics (Powertools EMF, namespace Herald, default dimension `service`): outcomes by
+ * provider, failures by provider and error class, lag from publishAt to published, attempts per
+ * delivery, breaker transitions. No tenant dimension (tenants go in logs). The dashboard and the
+ * publish-failure-rate alarm (lib/constructs/observability.ts) read these names.
  */
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "../../platform/observability.js";
@@ -9,9 +10,15 @@ import type { PublishMetrics } from "../use-cases/ports.js";
 
 /** Metric names, shared with the dashboard and alarms in lib/. */
 export const PUBLISH_METRICS = {
+  /** Dimensions provider, outcome (published, failed, retry, rescheduled, dead_letter). */
   outcome: "PublishOutcome",
+  /** Dimensions provider, class (the error class of failed and dead-lettered deliveries). */
+  failureClass: "PublishFailureClass",
+  /** Dimension provider: publishAt → published, milliseconds. */
   lag: "PublishLagMs",
+  /** Dimension provider: attempts a finished delivery took. */
   attempts: "PublishAttempts",
+  /** Dimensions provider, to (open, half_open, closed). */
   breaker: "BreakerTransition",
 } as const;
 
@@ -23,11 +30,10 @@ export function powertoolsPublishMetrics(metrics: Metrics): PublishMetrics {
   };
   return {
     outcome(provider, outcome, errorClass) {
-      single({ provider, outcome, class: errorClass ?? "none" }).addMetric(
-        PUBLISH_METRICS.outcome,
-        MetricUnit.Count,
-        1,
-      );
+      single({ provider, outcome }).addMetric(PUBLISH_METRICS.outcome, MetricUnit.Count, 1);
+      if (errorClass) {
+        single({ provider, class: errorClass }).addMetric(PUBLISH_METRICS.failureClass, MetricUnit.Count, 1);
+      }
     },
     lag(provider, ms) {
       single({ provider }).addMetric(PUBLISH_METRICS.lag, MetricUnit.Milliseconds, Math.max(0, ms));
