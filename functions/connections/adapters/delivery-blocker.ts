@@ -14,13 +14,15 @@ export function postsDeliveryBlocker(
 ): DeliveryBlocker {
   return {
     async blockForTargets({ tenantId, targetIds, action }) {
-      const out = await blockTargetDeliveries(deps, {
+      // `actionType` (kept in the ledger entry for clients) is read by newer versions of the use case.
+      const input = {
         tenantId,
         targetIds,
         reason: "The account behind this target lost its connection",
         action: action.message,
         actionType: action.type,
-      });
+      };
+      const out = await blockTargetDeliveries(deps, input);
       return out.changed.length;
     },
     async unblockForTargets({ tenantId, targetIds, correlationId }) {
