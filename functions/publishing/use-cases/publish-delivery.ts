@@ -160,7 +160,7 @@ export async function handlePublishRequested(
         ? "the previous attempt did not finish; checking with the provider before publishing again"
         : replay
           ? "replayed from the dead-letter queue"
-          : `attempt ${state.attempts + 1} (message ${info.messageId}, receive ${info.receiveCount})`,
+          : `${d0.publishing ? `resuming at ${state.phase}` : "first run"}, attempt ${state.attempts + 1} (message ${info.messageId}, receive ${info.receiveCount})`,
     }),
     updatedAt: now.toISOString(),
   };
@@ -193,6 +193,7 @@ export async function handlePublishRequested(
   const maxSteps = deps.maxStepsPerRun ?? 12;
   for (let i = 0; i < maxSteps; i++) {
     const stepNow = deps.now();
+    const ran = state.phase;
     const r = await deps.publisher.step(
       provider,
       {
@@ -212,7 +213,7 @@ export async function handlePublishRequested(
       ...(state.permalink ? { permalink: state.permalink } : {}),
       ledger: appendLedger(d.ledger, {
         at: deps.now().toISOString(),
-        event: `step:${state.phase}`,
+        event: `step:${ran}`,
         by: BY,
         detail: o.note,
       }),

@@ -266,7 +266,7 @@ describe("a publish that works", () => {
     expect(d.status).toBe("PUBLISHED");
     expect(d.providerPostId).toBe("200_1");
     expect(d.lease).toBeUndefined();
-    expect(d.ledger.map((e) => e.event)).toEqual(["claimed", "step:done", "published"]);
+    expect(d.ledger.map((e) => e.event)).toEqual(["claimed", "step:start", "published"]);
     expect(w.calls.published).toEqual(["d1"]);
     expect(w.post().status).toBe("PUBLISHED");
     expect(w.post().history.map((h) => h.to)).toEqual(["PUBLISHING", "PUBLISHED"]);
