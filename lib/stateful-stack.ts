@@ -1,12 +1,20 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { names, QUEUES, type QueueId, SCHEDULER_DLQ, SECRETS, type SecretId } from "../schemas/resources.js";
+import {
+  EVENTS_DLQ,
+  names,
+  QUEUES,
+  type QueueId,
+  SCHEDULER_DLQ,
+  SECRETS,
+  type SecretId,
+} from "../schemas/resources.js";
 import { QueueWithDlq } from "./constructs/queue-with-dlq.js";
 import { SingleTable } from "./constructs/single-table.js";
 import { acknowledge } from "./nag.js";
@@ -22,6 +30,8 @@ export interface StatefulResources {
   readonly queues: Readonly<Record<QueueId, Queue>>;
   readonly deadLetterQueues: Readonly<Record<QueueId, Queue>>;
   readonly schedulerDlq: Queue;
+  /** Dead-letter queue of the domain-event consumers (EventBridge rule targets and their Lambdas). */
+  readonly eventsDlq: Queue;
   readonly scheduleGroup: ScheduleGroup;
   readonly bus: EventBus;
   readonly secrets: Readonly<Record<SecretId, Secret>>;
@@ -39,6 +49,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   public readonly queues: Readonly<Record<QueueId, Queue>>;
   public readonly deadLetterQueues: Readonly<Record<QueueId, Queue>>;
   public readonly schedulerDlq: Queue;
+  public readonly eventsDlq: Queue;
   public readonly scheduleGroup: ScheduleGroup;
   public readonly bus: EventBus;
   public readonly secrets: Readonly<Record<SecretId, Secret>>;
@@ -89,6 +100,38 @@ export class StatefulStack extends Stack implements StatefulResources {
     });
 
     this.bus = new EventBus(this, "Bus", { eventBusName: names.bus(stage.name) });
+
+    this.eventsDlq = new Queue(this, "EventsDlq", {
+      queueName: names.eventsDlq(stage.name),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(EVENTS_DLQ.retentionDays),
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledge(this.eventsDlq, {
+      id: "AwsSolutions-SQS3",
+      reason: "Dead-letter queue of the domain-event consumers; it has no DLQ of its own by design.",
+    });
+    // The rules live in the stateless stack; naming each rule's ARN here would make the two
+    // stacks depend on each other, so the grant covers the rules of this stage's bus.
+    this.eventsDlq.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "EventRulesOfTheStageBus",
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal("events.amazonaws.com")],
+        actions: ["sqs:SendMessage"],
+        resources: [this.eventsDlq.queueArn],
+        conditions: {
+          ArnLike: {
+            "aws:SourceArn": this.formatArn({
+              service: "events",
+              resource: "rule",
+              resourceName: `${names.bus(stage.name)}/*`,
+            }),
+          },
+        },
+      }),
+    );
 
     const secrets = {} as Record<SecretId, Secret>;
     for (const definition of Object.values(SECRETS)) {

@@ -20,15 +20,19 @@ import {
   type UserPoolClient,
   UserPoolOperation,
 } from "aws-cdk-lib/aws-cognito";
+import { Rule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction as LambdaTarget } from "aws-cdk-lib/aws-events-targets";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { CfnFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
+import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { FUNCTIONS, type FunctionSpec, ROLES } from "../functions/manifest.js";
-import { QUEUES } from "../schemas/resources.js";
+import { EVENT_DELIVERY, eventPattern, FUNCTIONS, type FunctionSpec, ROLES } from "../functions/manifest.js";
+import { names, QUEUES } from "../schemas/resources.js";
 import { bindFunction } from "./bindings.js";
 import { HeraldFunction } from "./constructs/herald-function.js";
 import { Observability } from "./constructs/observability.js";
@@ -156,8 +160,16 @@ export class StatelessStack extends Stack {
     const none = new HttpNoneAuthorizer();
 
     const publicApiUrl = `https://${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    // Referenced, not owned: the stateful stack's queue policy lets the stage bus's rules send
+    // to it (a per-rule statement there would make the stacks depend on each other).
+    const eventsDlq = Queue.fromQueueAttributes(this, "EventsDlqRef", {
+      queueArn: resources.eventsDlq.queueArn,
+      queueUrl: resources.eventsDlq.queueUrl,
+      queueName: resources.eventsDlq.queueName,
+    });
     const built = new Map<string, LambdaFunction>();
     let tokenTrigger: string | undefined;
+    const eventConsumers = new Set<string>();
     for (const spec of specs) {
       const { fn } = new HeraldFunction(this, `Fn-${spec.name}`, { spec, stage });
       built.set(spec.name, fn);
@@ -231,6 +243,33 @@ export class StatelessStack extends Stack {
             });
             break;
           }
+          case "event": {
+            const index = spec.triggers.filter((t) => t.type === "event").indexOf(trigger);
+            const rule = new Rule(this, `Events-${spec.name}${index ? `-${index}` : ""}`, {
+              ruleName: names.eventRule(stage.name, spec.name, index),
+              description: `${trigger.detailTypes.join(", ")} v${trigger.version} → ${spec.name}`,
+              eventBus: resources.bus,
+              eventPattern: eventPattern(trigger),
+            });
+            // EventBridge's hand-over to Lambda (an asynchronous invoke): retried, then the DLQ.
+            rule.addTarget(
+              new LambdaTarget(fn, {
+                deadLetterQueue: eventsDlq,
+                retryAttempts: EVENT_DELIVERY.busRetryAttempts,
+                maxEventAge: Duration.seconds(EVENT_DELIVERY.maxEventAgeSeconds),
+              }),
+            );
+            // The handler's own failures: Lambda retries, then records the event in the same DLQ.
+            if (!eventConsumers.has(spec.name)) {
+              eventConsumers.add(spec.name);
+              fn.configureAsyncInvoke({
+                retryAttempts: EVENT_DELIVERY.functionRetryAttempts,
+                maxEventAge: Duration.seconds(EVENT_DELIVERY.maxEventAgeSeconds),
+                onFailure: new SqsDestination(eventsDlq),
+              });
+            }
+            break;
+          }
           case "cognito": {
             if (tokenTrigger) {
               throw new Error(`Two pre token generation triggers: ${tokenTrigger} and ${spec.name}`);
@@ -251,6 +290,7 @@ export class StatelessStack extends Stack {
       deadLetterQueues: {
         ...Object.fromEntries(Object.entries(resources.deadLetterQueues)),
         scheduler: resources.schedulerDlq,
+        events: resources.eventsDlq,
       },
       functions: [...built.values()],
     });

@@ -54,6 +54,13 @@ export const QUEUES: Record<QueueId, QueueDefinition> = {
 /** Dead-letter queue for schedules the Scheduler could not deliver to the publish queue. */
 export const SCHEDULER_DLQ = { id: "scheduler-dlq", retentionDays: 14 } as const;
 
+/**
+ * Dead-letter queue of the domain-event consumers: events EventBridge could not hand to a
+ * consumer (the event itself) and events whose consumer kept failing (Lambda's on-failure
+ * record, the event under `requestPayload`).
+ */
+export const EVENTS_DLQ = { id: "events-dlq", retentionDays: 14 } as const;
+
 export type SecretId = "appCredentials" | "tokenKeys";
 
 export interface SecretDefinition {
@@ -79,6 +86,9 @@ export const names = {
   queue: (stage: string, id: QueueId) => `herald-${stage}-${id}`,
   dlq: (stage: string, id: QueueId) => `herald-${stage}-${id}-dlq`,
   schedulerDlq: (stage: string) => `herald-${stage}-${SCHEDULER_DLQ.id}`,
+  eventsDlq: (stage: string) => `herald-${stage}-${EVENTS_DLQ.id}`,
+  /** The EventBridge rule of a function's event trigger (the index counts its event triggers). */
+  eventRule: (stage: string, fn: string, index = 0) => `herald-${stage}-${fn}${index ? `-${index}` : ""}`,
   scheduleGroup: (stage: string) => `herald-${stage}`,
   bus: (stage: string) => `herald-${stage}`,
   secret: (stage: string, id: SecretId) => `herald/${stage}/${id}`,

@@ -16,12 +16,14 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { FUNCTIONS, type FunctionSpec, type QueueTrigger } from "../../functions/manifest.js";
+import { EVENT_DELIVERY, FUNCTIONS, type FunctionSpec, type QueueTrigger } from "../../functions/manifest.js";
 import { ENV, type EnvKey, METRICS_NAMESPACE } from "../../schemas/env.js";
 import { QUEUES, type SecretId } from "../../schemas/resources.js";
 import { startGateway } from "../gateway/index.js";
 import { DEMO, LOCAL_CLIENT_ID, type RunningIdentity, startIdentity } from "../identity/index.js";
+import { type AsyncInvoker, createAsyncInvoker } from "../runtime/async-invoke.js";
 import { startCronRunner } from "../runtime/cron.js";
+import { createEventRules } from "../runtime/event-rules.js";
 import { createInvoker, REPO_ROOT } from "../runtime/invoker.js";
 import { type RunningPoller, startQueuePoller } from "../runtime/poller.js";
 import { type ActivityLog, createActivityLog } from "./activity.js";
@@ -192,6 +194,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     };
     const sqsEmu = await track("SQS emulator", emulators.startSqsEmulator(emulatorOpts));
     let invokerRef: ReturnType<typeof createInvoker> | undefined;
+    let asyncRef: AsyncInvoker | undefined;
     const [schedulerEmu, secretsEmu, eventsEmu, identity, sandbox] = await Promise.all([
       track(
         "Scheduler emulator",
@@ -203,10 +206,12 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
         emulators.startEventBridgeEmulator({
           ...emulatorOpts,
           sqsEndpoint: sqsEmu.url,
+          // EventBridge invokes Lambda asynchronously: accepted at once, the handler's own
+          // failures are Lambda's to retry (async-invoke.ts), not EventBridge's.
           invokeFunction: async (target, event) => {
             const fn = invokerRef?.find(target.arn);
-            if (!fn || !invokerRef) throw new Error(`no local function for ${target.arn}`);
-            await invokerRef.invoke(fn, event);
+            if (!fn || !asyncRef) throw new Error(`no local function for ${target.arn}`);
+            asyncRef.accept(fn, event);
           },
         }),
       ),
@@ -249,6 +254,18 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
 
     const invoker = createInvoker({ functions, stage, region: REGION, accountId: ACCOUNT_ID });
     invokerRef = invoker;
+    const consumers = new Set(functions.filter((f) => f.triggers.some((t) => t.type === "event")));
+    const asyncInvoker = createAsyncInvoker({
+      invoker,
+      sqs: clients.sqs,
+      onFailure: (fn) => (consumers.has(fn) ? resources.queues.eventsDlq : undefined),
+      retryAttempts: EVENT_DELIVERY.functionRetryAttempts,
+      maxEventAgeSeconds: EVENT_DELIVERY.maxEventAgeSeconds,
+      activity,
+    });
+    asyncRef = asyncInvoker;
+    // Stops before the emulators and the SDK clients (closers run in reverse).
+    closers.push({ name: "asynchronous invocations", close: () => asyncInvoker.stop() });
     const cron = startCronRunner({ functions, invoker, region: REGION, accountId: ACCOUNT_ID, activity });
     closers.push({ name: "cron runner", close: () => cron.stop() });
 
@@ -323,6 +340,14 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     delete process.env.AWS_PROFILE;
 
     await invoker.warm();
+    const eventRules = await createEventRules({
+      eventbridge: clients.eventbridge,
+      functions,
+      stage,
+      bus: resources.bus,
+      functionArn: invoker.functionArn,
+      deadLetterArn: resources.queueArns.eventsDlq!,
+    });
 
     const pollers: RunningPoller[] = [];
     for (const fn of functions) {
@@ -395,7 +420,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     }
     activity.record("stack", "ready", { startupMs, apiUrl: gateway.url, functions: functions.length });
     if (!opts.quiet) {
-      say(summary(info, { routes: gateway.routes, pollers, cronJobs: cron.jobs, startupMs }));
+      say(summary(info, { routes: gateway.routes, pollers, cronJobs: cron.jobs, eventRules, startupMs }));
     }
     return {
       info,
@@ -416,6 +441,7 @@ function summary(
     routes: number;
     pollers: RunningPoller[];
     cronJobs: readonly { function: string; expression: string; next?: string }[];
+    eventRules: readonly { name: string; function: string }[];
     startupMs: number;
   },
 ): string {
@@ -436,6 +462,10 @@ function summary(
     row(
       "crons",
       s.cronJobs.map((j) => `${j.function} ${j.expression}`).join(", ") || "(no scheduled functions yet)",
+    ),
+    row(
+      "event rules",
+      s.eventRules.map((r) => `${r.name} → ${r.function}`).join(", ") || "(no event consumers yet)",
     ),
     row("files", `${join(info.dir, "local.json")}, ${info.activityLog}`),
     "",

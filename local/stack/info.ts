@@ -28,7 +28,7 @@ export interface LocalStackInfo {
   readonly resources: {
     readonly stage: string;
     readonly table: string;
-    /** Queue URLs: `publish`, `publishDlq`, `webhook`, `webhookDlq`, `schedulerDlq`. */
+    /** Queue URLs: `publish`, `publishDlq`, `webhook`, `webhookDlq`, `schedulerDlq`, `eventsDlq`. */
     readonly queues: Readonly<Record<string, string>>;
     /** Queue ARNs, same keys. */
     readonly queueArns: Readonly<Record<string, string>>;

@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import {
+  EVENTS_DLQ,
   names,
   QUEUES,
   type QueueId,
@@ -128,6 +129,11 @@ export async function createQueues(sqs: SQSClient, stage: string) {
   });
   queues.schedulerDlq = schedulerDlq.url;
   queueArns.schedulerDlq = schedulerDlq.arn;
+  const eventsDlq = await createQueue(sqs, names.eventsDlq(stage), {
+    MessageRetentionPeriod: String(EVENTS_DLQ.retentionDays * DAY),
+  });
+  queues.eventsDlq = eventsDlq.url;
+  queueArns.eventsDlq = eventsDlq.arn;
   return { queues, queueArns };
 }
 

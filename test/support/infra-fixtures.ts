@@ -3,7 +3,9 @@
  * exercise wiring the real manifest may not contain yet. Entries point at existing handlers
  * (code is a placeholder in infra tests anyway).
  */
-import type { FunctionSpec } from "../../functions/manifest.js";
+import { DeliveryFailedV1 } from "../../events/delivery-failed.v1.js";
+import { DeliveryPublishedV1 } from "../../events/delivery-published.v1.js";
+import { type FunctionSpec, onEvents } from "../../functions/manifest.js";
 
 export const KITCHEN_SINK: readonly FunctionSpec[] = [
   {
@@ -73,5 +75,14 @@ export const KITCHEN_SINK: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 60,
     bindings: { table: "read", secrets: ["tokenKeys"] },
+  },
+  {
+    name: "fixture-consumer",
+    description: "Domain-event consumer with two rules (two names of one source, then one alone)",
+    entry: "functions/system/handlers/health.handler.ts",
+    triggers: [onEvents(DeliveryPublishedV1, DeliveryFailedV1), onEvents(DeliveryFailedV1)],
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    bindings: { table: "read" },
   },
 ];

@@ -41,7 +41,14 @@ export interface BlockOutcome {
 
 export async function blockTargetDeliveries(
   deps: Pick<PostsDeps, "deliveries" | "now">,
-  input: { tenantId: string; targetIds: readonly string[]; reason: string; action: string },
+  input: {
+    tenantId: string;
+    targetIds: readonly string[];
+    reason: string;
+    action: string;
+    /** The next step's kind (`reconnect`), kept in the ledger entry as `action` for clients. */
+    actionType?: string;
+  },
 ): Promise<BlockOutcome> {
   const changed: Delivery[] = [];
   const skipped: string[] = [];
@@ -59,7 +66,14 @@ export async function blockTargetDeliveries(
         updatedAt: at,
         ledger: [
           ...d.ledger,
-          { at, event: "blocked", status, by: "herald", detail: `${input.reason}: ${input.action}` },
+          {
+            at,
+            event: "blocked",
+            status,
+            by: "herald",
+            detail: `${input.reason}: ${input.action}`,
+            ...(input.actionType ? { action: input.actionType } : {}),
+          },
         ],
       };
       try {

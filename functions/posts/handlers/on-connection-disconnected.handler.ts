@@ -1,0 +1,39 @@
+/**
+ * ConnectionDisconnected v1 consumer (EventBridge rule on the stage bus): the scheduled
+ * deliveries of the connection's targets become BLOCKED, with the reconnect action in their
+ * ledger, so the publish worker drops their firing instead of failing at the provider.
+ *   event chain → blockTargetDeliveries → DeliveryStore (version-guarded conditional writes)
+ *
+ * Idempotent: a delivery already BLOCKED (a redelivery, or the publisher got there first) is
+ * not in the blockable states and is left alone.
+ */
+import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
+import { eventHandler } from "../../platform/events.js";
+import { logger } from "../../platform/observability.js";
+import { blockTargetDeliveries } from "../use-cases/blocking.js";
+import type { PostsDeps } from "../use-cases/ports.js";
+import { postsWiring } from "./wiring.js";
+
+/** The chain around the use case (exported so tests can run it with other deps). */
+export function createOnConnectionDisconnectedHandler(deps: Pick<PostsDeps, "deliveries" | "now">) {
+  return eventHandler(ConnectionDisconnectedV1, async ({ data }) => {
+    const out = await blockTargetDeliveries(deps, {
+      tenantId: data.tenantId,
+      targetIds: data.targetIds,
+      reason: data.reason,
+      action: data.action.message,
+      actionType: data.action.type,
+    });
+    logger.info("deliveries blocked", {
+      tenantId: data.tenantId,
+      connectionId: data.connectionId,
+      targets: data.targetIds.length,
+      blocked: out.changed.map((d) => d.id),
+      skipped: out.skipped,
+    });
+  });
+}
+
+const { deps } = postsWiring();
+
+export const handler = createOnConnectionDisconnectedHandler(deps);

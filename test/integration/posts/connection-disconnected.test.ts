@@ -1,0 +1,212 @@
+/**
+ * ConnectionDisconnected v1 end to end through the running local stack: an event put on the
+ * stage bus with the SDK matches the rule the stack created from the manifest, the EventBridge
+ * emulator hands it to Lambda's asynchronous invoke, the consumer blocks the target's
+ * SCHEDULED delivery (read back through the API), and a message that breaks the contract ends
+ * in the events DLQ as Lambda's on-failure record after the retries.
+ */
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
+import { newId } from "../../../functions/platform/keys.js";
+import { deliveryRepository } from "../../../functions/posts/adapters/delivery-repository.js";
+import { postRepository } from "../../../functions/posts/adapters/post-repository.js";
+import type { Delivery, Post } from "../../../functions/posts/domain/post.js";
+import { names } from "../../../schemas/resources.js";
+import { api, eventually, stackInfo, tokenFor } from "../../support/stack.js";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+let doc: DynamoDBDocumentClient;
+let events: EventBridgeClient;
+let sqs: SQSClient;
+const tenant = () => `it-${randomUUID().slice(0, 8)}`;
+
+beforeAll(() => {
+  const { aws } = stackInfo();
+  doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: aws.region, endpoint: aws.dynamodb, credentials }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  events = new EventBridgeClient({ region: aws.region, endpoint: aws.eventbridge, credentials });
+  sqs = new SQSClient({ region: aws.region, endpoint: aws.sqs, credentials });
+});
+afterAll(() => {
+  doc?.destroy();
+  events?.destroy();
+  sqs?.destroy();
+});
+
+/** A post with one SCHEDULED delivery per target, an hour from now, written as the scheduler does. */
+async function scheduledDeliveries(tenantId: string, targetIds: readonly string[]): Promise<Delivery[]> {
+  const table = stackInfo().resources.table;
+  const posts = postRepository(doc, table);
+  const deliveries = deliveryRepository(doc, table);
+  const now = new Date().toISOString();
+  const publishAt = new Date(Date.now() + 3600_000).toISOString();
+  const postId = newId("pst");
+  const items: Delivery[] = targetIds.map((targetId) => {
+    const id = newId("dlv");
+    return {
+      tenantId,
+      id,
+      postId,
+      targetId,
+      platform: "facebook",
+      status: "SCHEDULED",
+      version: 1,
+      publishAt,
+      timeZone: "UTC",
+      scheduleName: `dlv-${id}`,
+      ledger: [{ at: now, event: "scheduled", status: "SCHEDULED", by: "it" }],
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
+  const post: Post = {
+    tenantId,
+    id: postId,
+    status: "APPROVED",
+    version: 1,
+    content: { text: "hello" },
+    targetIds: [...targetIds],
+    deliveryIds: [],
+    history: [],
+    createdAt: now,
+    createdBy: "it",
+    updatedAt: now,
+  };
+  await posts.create(post);
+  await deliveries.createWithPost(
+    items,
+    { ...post, status: "SCHEDULED", version: 2, deliveryIds: items.map((d) => d.id) },
+    1,
+  );
+  return items;
+}
+
+async function putOnBus(detail: unknown): Promise<void> {
+  const out = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: stackInfo().resources.bus,
+          Source: ConnectionDisconnectedV1.source,
+          DetailType: ConnectionDisconnectedV1.name,
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  expect(out.FailedEntryCount).toBe(0);
+}
+
+interface DeliveryView {
+  status: string;
+  version: number;
+  ledger: Record<string, unknown>[];
+}
+
+describe("ConnectionDisconnected v1 → on-connection-disconnected (local stack)", () => {
+  it("the stack created the manifest's rule on the stage bus", async () => {
+    const { resources } = stackInfo();
+    const out = await events.send(new ListRulesCommand({ EventBusName: resources.bus }));
+    const rule = out.Rules?.find(
+      (r) => r.Name === names.eventRule(resources.stage, "on-connection-disconnected"),
+    );
+    expect(JSON.parse(rule?.EventPattern ?? "{}")).toEqual({
+      source: ["herald.connections"],
+      "detail-type": ["ConnectionDisconnected"],
+      detail: { metadata: { version: [1] } },
+    });
+  });
+
+  it("blocks the disconnected target's SCHEDULED delivery with a reconnect action; the other target stays SCHEDULED", async () => {
+    const t = tenant();
+    const [gone, kept] = (await scheduledDeliveries(t, ["tgt_gone", "tgt_kept"])) as [Delivery, Delivery];
+    const message =
+      "Access to this account was revoked at the provider. Reconnect the Meta (Facebook/Instagram) account: POST /v1/connections/meta/authorize.";
+    await putOnBus(
+      ConnectionDisconnectedV1.create(
+        {
+          tenantId: t,
+          connectionId: "con_it",
+          provider: "meta",
+          targetIds: ["tgt_gone"],
+          reason: "revoked",
+          action: { type: "reconnect", message },
+        },
+        { correlationId: `it-${randomUUID()}` },
+      ),
+    );
+
+    const token = await tokenFor({ tenant: t, roles: ["editor"] });
+    const read = async (id: string) =>
+      (await (await api(`/v1/deliveries/${id}`, { token })).json()) as DeliveryView;
+    const blocked = await eventually(
+      async () => {
+        const d = await read(gone.id);
+        return d.status === "BLOCKED" ? d : undefined;
+      },
+      { what: "the delivery to become BLOCKED" },
+    );
+    expect(blocked.version).toBe(2);
+    expect(blocked.ledger.at(-1)).toMatchObject({
+      event: "blocked",
+      status: "BLOCKED",
+      action: "reconnect",
+      detail: `revoked: ${message}`,
+    });
+    const other = await read(kept.id);
+    expect(other).toMatchObject({ status: "SCHEDULED", version: 1 });
+  });
+
+  it("a message that breaks the contract is retried by Lambda and lands in the events DLQ with the event", async () => {
+    const t = tenant();
+    const [d] = (await scheduledDeliveries(t, ["tgt_x"])) as [Delivery];
+    const bad = ConnectionDisconnectedV1.create(
+      {
+        tenantId: t,
+        connectionId: "con_bad",
+        provider: "meta",
+        targetIds: ["tgt_x"],
+        reason: "revoked",
+        action: { type: "reconnect", message: "m" },
+      },
+      { correlationId: `it-${randomUUID()}` },
+    );
+    (bad.data as Record<string, unknown>).reason = "bored";
+    await putOnBus(bad);
+
+    const queueUrl = stackInfo().resources.queues.eventsDlq!;
+    const record = await eventually(
+      async () => {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        for (const m of out.Messages ?? []) {
+          const body = JSON.parse(m.Body ?? "{}") as {
+            requestContext?: { condition?: string; approximateInvokeCount?: number; functionArn?: string };
+            requestPayload?: { detail?: { metadata?: { id?: string } } };
+            responsePayload?: { errorType?: string; errorMessage?: string };
+          };
+          if (body.requestPayload?.detail?.metadata?.id === bad.metadata.id) {
+            await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+            return body;
+          }
+        }
+        return undefined;
+      },
+      { timeoutMs: 30_000, what: "the on-failure record in the events DLQ" },
+    );
+    expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
+    expect(record.requestContext?.functionArn).toContain(":function:herald-");
+    expect(record.responsePayload?.errorType).toBe("MalformedEventError");
+    expect(record.responsePayload?.errorMessage).toMatch(/data\.reason/);
+    const stored = await deliveryRepository(doc, stackInfo().resources.table).get(t, d.id);
+    expect(stored?.status).toBe("SCHEDULED");
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The ConnectionDisconnected v1 consumer through the real event chain, with in-memory posts
+ * ports: the targets' scheduled deliveries become BLOCKED with the reconnect action, other
+ * targets and tenants are untouched, a redelivery changes nothing, and a bad message throws.
+ */
+import type { EventBridgeEvent } from "aws-lambda";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+await vi.hoisted(async () => {
+  const { POSTS_TEST_ENV } = await import("./env.js");
+  Object.assign(process.env, POSTS_TEST_ENV);
+});
+
+import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
+import { MalformedEventError } from "../../../functions/platform/events.js";
+import type { Delivery } from "../../../functions/posts/domain/post.js";
+import { createOnConnectionDisconnectedHandler } from "../../../functions/posts/handlers/on-connection-disconnected.handler.js";
+import { createPost } from "../../../functions/posts/use-cases/posts.js";
+import { schedulePost } from "../../../functions/posts/use-cases/scheduling.js";
+import { lambdaContext } from "../../support/events.js";
+import { target, type World, world } from "./fakes.js";
+
+let w: World;
+const admin = { tenantId: "acme", userId: "boss" };
+const ACTION =
+  "Access to this account was revoked at the provider. Reconnect the Meta (Facebook/Instagram) account.";
+
+beforeEach(() => {
+  w = world();
+  w.targets.set("fb", target("fb", "facebook"));
+  w.targets.set("li", target("li", "linkedin"));
+});
+
+async function scheduled() {
+  const p = await createPost(w.deps, admin, { content: { text: "hi" }, targetIds: ["fb", "li"] });
+  return (await schedulePost(w.deps, admin, p.id, { publishAt: "2026-06-02T09:00:00Z" }, "c")).deliveries as [
+    Delivery,
+    Delivery,
+  ];
+}
+
+const disconnected = (data: Partial<ReturnType<typeof ConnectionDisconnectedV1.create>["data"]> = {}) =>
+  ({
+    version: "0",
+    id: crypto.randomUUID(),
+    "detail-type": ConnectionDisconnectedV1.name,
+    source: ConnectionDisconnectedV1.source,
+    account: "123456789012",
+    time: "2026-06-01T10:00:00Z",
+    region: "eu-west-1",
+    resources: [],
+    detail: ConnectionDisconnectedV1.create(
+      {
+        tenantId: "acme",
+        connectionId: "con_1",
+        provider: "meta",
+        targetIds: ["fb"],
+        reason: "revoked",
+        action: { type: "reconnect", message: ACTION },
+        ...data,
+      },
+      { correlationId: "corr-1" },
+    ),
+  }) as EventBridgeEvent<string, unknown>;
+
+describe("on-connection-disconnected", () => {
+  it("blocks the target's scheduled delivery with the reconnect action and leaves the other target alone", async () => {
+    const [fb, li] = await scheduled();
+    const handler = createOnConnectionDisconnectedHandler(w.deps);
+    await handler(disconnected(), lambdaContext());
+
+    const stored = await w.deliveries.get("acme", fb.id);
+    expect(stored).toMatchObject({ status: "BLOCKED", version: fb.version + 1 });
+    expect(stored?.ledger.at(-1)).toMatchObject({
+      event: "blocked",
+      status: "BLOCKED",
+      action: "reconnect",
+      detail: `revoked: ${ACTION}`,
+    });
+    expect((await w.deliveries.get("acme", li.id))?.status).toBe("SCHEDULED");
+  });
+
+  it("is idempotent: the same message delivered twice changes nothing the second time", async () => {
+    const [fb] = await scheduled();
+    const handler = createOnConnectionDisconnectedHandler(w.deps);
+    const event = disconnected();
+    await handler(event, lambdaContext());
+    const once = await w.deliveries.get("acme", fb.id);
+    await handler(event, lambdaContext());
+    expect(await w.deliveries.get("acme", fb.id)).toEqual(once);
+  });
+
+  it("only touches the event's tenant", async () => {
+    const [fb] = await scheduled();
+    const handler = createOnConnectionDisconnectedHandler(w.deps);
+    await handler(disconnected({ tenantId: "other" }), lambdaContext());
+    expect((await w.deliveries.get("acme", fb.id))?.status).toBe("SCHEDULED");
+  });
+
+  it("throws (so Lambda retries, then dead-letters) on a message that breaks the contract", async () => {
+    const [fb] = await scheduled();
+    const handler = createOnConnectionDisconnectedHandler(w.deps);
+    const event = disconnected();
+    (event.detail as { data: Record<string, unknown> }).data.reason = "bored";
+    await expect(handler(event, lambdaContext())).rejects.toBeInstanceOf(MalformedEventError);
+    expect((await w.deliveries.get("acme", fb.id))?.status).toBe("SCHEDULED");
+  });
+});
