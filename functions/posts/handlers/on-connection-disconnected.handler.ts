@@ -5,7 +5,8 @@
  *   event chain → blockTargetDeliveries → DeliveryStore (version-guarded conditional writes)
  *
  * Idempotent: a delivery already BLOCKED (a redelivery, or the publisher got there first) is
- * not in the blockable states and is left alone.
+ * not in the blockable states and is left alone. Late-safe: a delivery created or unblocked
+ * after the event occurred (a reconnect overtook a retried message) is left alone too.
  */
 import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
 import { eventHandler } from "../../platform/events.js";
@@ -16,13 +17,15 @@ import { postsWiring } from "./wiring.js";
 
 /** The chain around the use case (exported so tests can run it with other deps). */
 export function createOnConnectionDisconnectedHandler(deps: Pick<PostsDeps, "deliveries" | "now">) {
-  return eventHandler(ConnectionDisconnectedV1, async ({ data }) => {
+  return eventHandler(ConnectionDisconnectedV1, async ({ data, metadata }) => {
     const out = await blockTargetDeliveries(deps, {
       tenantId: data.tenantId,
       targetIds: data.targetIds,
       reason: data.reason,
       action: data.action.message,
       actionType: data.action.type,
+      // A retried message may arrive after the account was reconnected: leave what came after.
+      occurredAt: metadata.occurredAt,
     });
     logger.info("deliveries blocked", {
       tenantId: data.tenantId,

@@ -48,6 +48,11 @@ export async function blockTargetDeliveries(
     action: string;
     /** The next step's kind (`reconnect`), kept in the ledger entry as `action` for clients. */
     actionType?: string;
+    /**
+     * When the connection was lost (the event's `occurredAt`). A delivery created or unblocked
+     * at or after it is left alone: a reconnect overtook this (late, retried) message.
+     */
+    occurredAt?: string;
   },
 ): Promise<BlockOutcome> {
   const changed: Delivery[] = [];
@@ -57,6 +62,10 @@ export async function blockTargetDeliveries(
   for (const targetId of input.targetIds) {
     for (const d of await deliveriesOf(deps, input.tenantId, targetId)) {
       if (!from.includes(d.status)) continue;
+      if (input.occurredAt && newerThan(d, input.occurredAt)) {
+        skipped.push(d.id);
+        continue;
+      }
       const at = deps.now().toISOString();
       const status = nextDeliveryStatus(d.status, "block");
       const next: Delivery = {
@@ -87,6 +96,14 @@ export async function blockTargetDeliveries(
   }
   return { changed, skipped };
 }
+
+/** Created, or put back on schedule after a reconnect, at or after `instant` (ISO-8601 UTC). */
+const newerThan = (d: Delivery, instant: string) => {
+  const t = Date.parse(instant);
+  return (
+    Date.parse(d.createdAt) >= t || d.ledger.some((e) => e.event === "unblocked" && Date.parse(e.at) >= t)
+  );
+};
 
 export async function unblockTargetDeliveries(
   deps: Pick<PostsDeps, "deliveries" | "schedules" | "now" | "limits">,

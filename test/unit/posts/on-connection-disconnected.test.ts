@@ -15,6 +15,7 @@ import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnecte
 import { MalformedEventError } from "../../../functions/platform/events.js";
 import type { Delivery } from "../../../functions/posts/domain/post.js";
 import { createOnConnectionDisconnectedHandler } from "../../../functions/posts/handlers/on-connection-disconnected.handler.js";
+import { unblockTargetDeliveries } from "../../../functions/posts/use-cases/blocking.js";
 import { createPost } from "../../../functions/posts/use-cases/posts.js";
 import { schedulePost } from "../../../functions/posts/use-cases/scheduling.js";
 import { lambdaContext } from "../../support/events.js";
@@ -39,7 +40,10 @@ async function scheduled() {
   ];
 }
 
-const disconnected = (data: Partial<ReturnType<typeof ConnectionDisconnectedV1.create>["data"]> = {}) =>
+const disconnected = (
+  data: Partial<ReturnType<typeof ConnectionDisconnectedV1.create>["data"]> = {},
+  occurredAt = "2026-06-01T10:00:30.000Z",
+) =>
   ({
     version: "0",
     id: crypto.randomUUID(),
@@ -59,7 +63,7 @@ const disconnected = (data: Partial<ReturnType<typeof ConnectionDisconnectedV1.c
         action: { type: "reconnect", message: ACTION },
         ...data,
       },
-      { correlationId: "corr-1" },
+      { correlationId: "corr-1", occurredAt },
     ),
   }) as EventBridgeEvent<string, unknown>;
 
@@ -88,6 +92,27 @@ describe("on-connection-disconnected", () => {
     const once = await w.deliveries.get("acme", fb.id);
     await handler(event, lambdaContext());
     expect(await w.deliveries.get("acme", fb.id)).toEqual(once);
+  });
+
+  it("a late redelivery after a reconnect leaves the unblocked delivery, and newer ones, SCHEDULED", async () => {
+    const [fb] = await scheduled();
+    const handler = createOnConnectionDisconnectedHandler(w.deps);
+    const event = disconnected();
+    w.clock.now = new Date("2026-06-01T10:01:00Z");
+    await handler(event, lambdaContext());
+    expect((await w.deliveries.get("acme", fb.id))?.status).toBe("BLOCKED");
+
+    w.clock.now = new Date("2026-06-01T10:05:00Z");
+    await unblockTargetDeliveries(w.deps, { tenantId: "acme", targetIds: ["fb"], correlationId: "c" });
+    await scheduled(); // a new post to the reconnected target
+    const unblocked = await w.deliveries.get("acme", fb.id);
+    expect(unblocked?.status).toBe("SCHEDULED");
+
+    w.clock.now = new Date("2026-06-01T10:06:00Z");
+    await handler(event, lambdaContext());
+    expect(await w.deliveries.get("acme", fb.id)).toEqual(unblocked);
+    const newer = (await w.deliveries.list("acme", { targetId: "fb" })).items;
+    expect(newer.map((d) => d.status)).toEqual(["SCHEDULED", "SCHEDULED"]);
   });
 
   it("only touches the event's tenant", async () => {
