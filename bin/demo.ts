@@ -67,46 +67,7 @@ export async function runDemo(info: LocalStackInfo, opts: DemoOptions = {}): Pro
   const tenant = opts.tenant ?? `demo-${randomUUID().slice(0, 6)}`;
   const step = (n: number, title: string) => print(`\n${n}. ${title}`);
 
-  const token = async (role: "admin" | "editor") => {
-    const res = await fetch(info.identity.tokenUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ tenant, roles: [role], sub: `${tenant}-${role}` }),
-    });
-    const body = (await res.json()) as { access_token?: string };
-    if (!body.access_token) throw new DemoError(`could not mint a ${role} token (${res.status})`);
-    return body.access_token;
-  };
-  const call = async <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    bearer: string,
-    json?: unknown,
-  ): Promise<T> => {
-    const res = await fetch(new URL(path, info.apiUrl), {
-      method,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(json === undefined ? {} : { "content-type": "application/json" }),
-        ...(method === "POST" ? { "idempotency-key": randomUUID() } : {}),
-      },
-      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new DemoError(`${method} ${path} answered ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : {}) as T;
-  };
-  const sandbox = async <T = Record<string, unknown>>(path: string, json?: unknown): Promise<T> => {
-    const res = await fetch(`${sandboxUrl}${path}`, {
-      method: json === undefined ? "GET" : "POST",
-      headers: json === undefined ? {} : { "content-type": "application/json" },
-      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new DemoError(`sandbox ${path} answered ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : {}) as T;
-  };
-
+  const { token, call, sandbox } = stackClient(info, tenant);
   print(`Herald demo on ${info.apiUrl} (provider sandbox ${sandboxUrl}), tenant "${tenant}"`);
   const admin = await token("admin");
   const editor = await token("editor");
@@ -114,42 +75,8 @@ export async function runDemo(info: LocalStackInfo, opts: DemoOptions = {}): Pro
   // 1. Connect both providers.
   step(1, "Connect the accounts (OAuth through the sandbox's consent pages, approved without a browser)");
   const connect = async (provider: "meta" | "linkedin") => {
-    const { authorizationUrl } = await call<{ authorizationUrl: string }>(
-      "POST",
-      `/v1/connections/${provider}/authorize`,
-      admin,
-      { returnUrl: RETURN_URL, scopes: "all" },
-    );
+    const { connectionId, targets: items, authorizationUrl } = await connectAccount(info, admin, provider);
     print(`   ${provider}: consent page ${authorizationUrl.split("?")[0]}`);
-    let location: string;
-    if (provider === "meta") {
-      location = (
-        await sandbox<{ location: string }>("/_sandbox/meta/consent", {
-          url: authorizationUrl,
-          decision: "approve",
-        })
-      ).location;
-    } else {
-      const u = new URL(authorizationUrl);
-      location = (
-        await sandbox<{ location: string }>("/_sandbox/linkedin/authorize", {
-          clientId: u.searchParams.get("client_id"),
-          redirectUri: u.searchParams.get("redirect_uri"),
-          scopes: (u.searchParams.get("scope") ?? "").split(" "),
-          state: u.searchParams.get("state"),
-          codeChallenge: u.searchParams.get("code_challenge") ?? undefined,
-        })
-      ).location;
-    }
-    const back = await fetch(location, { redirect: "manual" });
-    await back.body?.cancel();
-    const to = new URL(back.headers.get("location") ?? RETURN_URL);
-    const connectionId = to.searchParams.get("connectionId");
-    if (!connectionId)
-      throw new DemoError(`${provider} connection failed: ${to.searchParams.get("error") ?? back.status}`);
-    const { items } = await call<{
-      items: { id: string; platform: string; kind: string; name: string; externalId: string }[];
-    }>("GET", `/v1/connections/${connectionId}/targets`, admin);
     print(`   ${provider}: connected (${connectionId}); targets:`);
     for (const t of items) print(`     - ${t.id}  ${t.kind.padEnd(22)} ${t.name} (${t.externalId})`);
     return items;
@@ -253,6 +180,106 @@ export async function runDemo(info: LocalStackInfo, opts: DemoOptions = {}): Pro
     print(`   ${p.provider.padEnd(8)} ${p.kind.padEnd(18)} ${p.permalink ?? p.providerId}`);
   print("\nDone. Try it again with faults: see local/sandbox/README.md (POST /_sandbox/faults).");
   return { tenant, postId: created.id, postStatus: post.status, deliveries, published };
+}
+
+/** Minimal clients for a running stack: tokens from its identity provider, its API, its sandbox. */
+export function stackClient(info: LocalStackInfo, tenant: string) {
+  const sandboxUrl = info.sandboxUrl ?? "";
+  const token = async (role: "admin" | "editor") => {
+    const res = await fetch(info.identity.tokenUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tenant, roles: [role], sub: `${tenant}-${role}` }),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (!body.access_token) throw new DemoError(`could not mint a ${role} token (${res.status})`);
+    return body.access_token;
+  };
+  const call = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    bearer: string,
+    json?: unknown,
+  ): Promise<T> => {
+    const res = await fetch(new URL(path, info.apiUrl), {
+      method,
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(json === undefined ? {} : { "content-type": "application/json" }),
+        ...(method === "POST" ? { "idempotency-key": randomUUID() } : {}),
+      },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new DemoError(`${method} ${path} answered ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  };
+  const sandbox = async <T = Record<string, unknown>>(path: string, json?: unknown): Promise<T> => {
+    const res = await fetch(`${sandboxUrl}${path}`, {
+      method: json === undefined ? "GET" : "POST",
+      headers: json === undefined ? {} : { "content-type": "application/json" },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new DemoError(`sandbox ${path} answered ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  };
+  return { token, call, sandbox };
+}
+
+export interface TargetItem {
+  id: string;
+  platform: string;
+  kind: string;
+  name: string;
+  externalId: string;
+}
+
+/** Connect one provider account as `admin`: authorize (all scopes) → sandbox consent → Herald's callback. */
+export async function connectAccount(
+  info: LocalStackInfo,
+  admin: string,
+  provider: "meta" | "linkedin",
+): Promise<{ connectionId: string; targets: TargetItem[]; authorizationUrl: string }> {
+  const { call, sandbox } = stackClient(info, "");
+  const { authorizationUrl } = await call<{ authorizationUrl: string }>(
+    "POST",
+    `/v1/connections/${provider}/authorize`,
+    admin,
+    { returnUrl: RETURN_URL, scopes: "all" },
+  );
+  let location: string;
+  if (provider === "meta") {
+    location = (
+      await sandbox<{ location: string }>("/_sandbox/meta/consent", {
+        url: authorizationUrl,
+        decision: "approve",
+      })
+    ).location;
+  } else {
+    const u = new URL(authorizationUrl);
+    location = (
+      await sandbox<{ location: string }>("/_sandbox/linkedin/authorize", {
+        clientId: u.searchParams.get("client_id"),
+        redirectUri: u.searchParams.get("redirect_uri"),
+        scopes: (u.searchParams.get("scope") ?? "").split(" "),
+        state: u.searchParams.get("state"),
+        codeChallenge: u.searchParams.get("code_challenge") ?? undefined,
+      })
+    ).location;
+  }
+  const back = await fetch(location, { redirect: "manual" });
+  await back.body?.cancel();
+  const to = new URL(back.headers.get("location") ?? RETURN_URL);
+  const connectionId = to.searchParams.get("connectionId");
+  if (!connectionId)
+    throw new DemoError(`${provider} connection failed: ${to.searchParams.get("error") ?? back.status}`);
+  const { items } = await call<{ items: TargetItem[] }>(
+    "GET",
+    `/v1/connections/${connectionId}/targets`,
+    admin,
+  );
+  return { connectionId, targets: items, authorizationUrl };
 }
 
 function readInfo(): LocalStackInfo {

@@ -117,12 +117,19 @@ export function metaPublisher(client: MetaClient): Publisher {
     return undefined;
   }
 
-  const afterPublished = (state: PublishState, postId: string, how: string): StepOutcome => ({
+  const afterPublished = (
+    state: PublishState,
+    postId: string,
+    how: string,
+    permalink?: string,
+  ): StepOutcome => ({
     next: "now",
     state: {
       ...state,
-      phase: "permalink",
+      // Graph answers the permalink with the post when asked (`fields`); else one more read.
+      phase: permalink ? "comment" : "permalink",
       postId,
+      ...(permalink ? { permalink } : {}),
       uncertain: false,
       ...(how === "adopted" ? { adoptedBy: "recent-post match" } : {}),
     },
@@ -177,7 +184,13 @@ export function metaPublisher(client: MetaClient): Publisher {
           params[`attached_media[${i}]`] = JSON.stringify({ media_fbid: id });
         });
         try {
-          const out = await req("POST", `/${page}/feed`, target.token, params, "POST /{page}/feed");
+          const out = await req(
+            "POST",
+            `/${page}/feed`,
+            target.token,
+            { ...params, fields: "id,permalink_url" },
+            "POST /{page}/feed",
+          );
           const id = str(out.id);
           if (!id)
             throw new StepFailureError({
@@ -185,7 +198,7 @@ export function metaPublisher(client: MetaClient): Publisher {
               httpStatus: 200,
               message: "feed post answered no id",
             });
-          return afterPublished(state, id, "published");
+          return afterPublished(state, id, "published", str(out.permalink_url));
         } catch (error) {
           // 506 (same message just posted) / 1366051 (photos already posted): look for it.
           if (isMetaError(error, 506, 1366051)) {
