@@ -47,6 +47,12 @@ const errorOf = (error: unknown) => ({
   errorMessage: error instanceof Error ? error.message : String(error),
 });
 
+/** The EventBridge event id, so the activity log links a put event to its invocations. */
+const eventIdOf = (event: unknown): { eventId?: string } => {
+  const id = (event as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? { eventId: id } : {};
+};
+
 export function createAsyncInvoker(opts: AsyncInvokerOptions): AsyncInvoker {
   const baseMs = opts.retryBaseMs ?? 1000;
   const maxAgeMs = opts.maxEventAgeSeconds * 1000;
@@ -70,6 +76,7 @@ export function createAsyncInvoker(opts: AsyncInvokerOptions): AsyncInvoker {
 
   const run = async (fn: FunctionSpec, event: unknown, requestId: string, acceptedAt: number) => {
     const functionArn = opts.invoker.functionArn(fn);
+    const about = { function: fn.name, requestId, ...eventIdOf(event) };
     let attempts = 0;
     let lastError: unknown;
     let condition: "RetriesExhausted" | "EventAgeExceeded";
@@ -77,7 +84,7 @@ export function createAsyncInvoker(opts: AsyncInvokerOptions): AsyncInvoker {
       attempts++;
       try {
         await opts.invoker.invoke(fn, event);
-        record("async-invoke-succeeded", { function: fn.name, requestId, attempts });
+        record("async-invoke-succeeded", { ...about, attempts });
         return;
       } catch (error) {
         lastError = error;
@@ -92,8 +99,7 @@ export function createAsyncInvoker(opts: AsyncInvokerOptions): AsyncInvoker {
         break;
       }
       record("async-invoke-retried", {
-        function: fn.name,
-        requestId,
+        ...about,
         attempts,
         error: errorOf(lastError).errorMessage,
         nextAttemptInMs: delay,
@@ -103,8 +109,7 @@ export function createAsyncInvoker(opts: AsyncInvokerOptions): AsyncInvoker {
     }
     const destination = opts.onFailure(fn);
     const failure = {
-      function: fn.name,
-      requestId,
+      ...about,
       attempts,
       condition,
       error: errorOf(lastError).errorMessage,
@@ -142,7 +147,7 @@ export function createAsyncInvoker(opts: AsyncInvokerOptions): AsyncInvoker {
       const requestId = randomUUID();
       const p = run(fn, event, requestId, Date.now()).finally(() => running.delete(p));
       running.add(p);
-      record("async-invoke-accepted", { function: fn.name, requestId });
+      record("async-invoke-accepted", { function: fn.name, requestId, ...eventIdOf(event) });
       return { requestId };
     },
     async idle() {

@@ -3,9 +3,11 @@
  * stage bus with the SDK matches the rule the stack created from the manifest, the EventBridge
  * emulator hands it to Lambda's asynchronous invoke, the consumer blocks the target's
  * SCHEDULED delivery (read back through the API), and a message that breaks the contract ends
- * in the events DLQ as Lambda's on-failure record after the retries.
+ * in the events DLQ as Lambda's on-failure record after the retries. Finally the real
+ * publisher: disconnecting a connection through the API reaches the consumer over the bus.
  */
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -18,6 +20,7 @@ import { postRepository } from "../../../functions/posts/adapters/post-repositor
 import type { Delivery, Post } from "../../../functions/posts/domain/post.js";
 import { names } from "../../../schemas/resources.js";
 import { api, eventually, stackInfo, tokenFor } from "../../support/stack.js";
+import { adminToken, connect, newTenant } from "../connections/helpers.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 let doc: DynamoDBDocumentClient;
@@ -208,5 +211,53 @@ describe("ConnectionDisconnected v1 → on-connection-disconnected (local stack)
     expect(record.responsePayload?.errorMessage).toMatch(/data\.reason/);
     const stored = await deliveryRepository(doc, stackInfo().resources.table).get(t, d.id);
     expect(stored?.status).toBe("SCHEDULED");
+  });
+});
+
+interface Activity {
+  source: string;
+  type: string;
+  detail?: Record<string, unknown>;
+}
+
+const activity = async (): Promise<Activity[]> =>
+  (await readFile(stackInfo().activityLog, "utf8"))
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Activity);
+
+describe("the connections context's ConnectionDisconnected reaches the consumer", () => {
+  it("DELETE /v1/connections/{id} puts the event; the stage rule routes it to on-connection-disconnected, which succeeds", async () => {
+    const t = newTenant("it-evt");
+    const token = await adminToken(t);
+    const id = await connect(token, "linkedin");
+    expect((await api(`/v1/connections/${id}`, { method: "DELETE", token })).status).toBe(204);
+
+    const rule = names.eventRule(stackInfo().resources.stage, "on-connection-disconnected");
+    const done = await eventually(
+      async () => {
+        const lines = await activity();
+        const put = lines.find((a) => {
+          const data = (
+            a.detail?.detail as { data?: { tenantId?: string; connectionId?: string } } | undefined
+          )?.data;
+          return a.type === "event-put" && data?.tenantId === t && data.connectionId === id;
+        });
+        if (!put) return undefined;
+        expect(put.detail).toMatchObject({
+          source: ConnectionDisconnectedV1.source,
+          detailType: ConnectionDisconnectedV1.name,
+          rules: [rule],
+        });
+        return lines.find(
+          (a) =>
+            a.type === "async-invoke-succeeded" &&
+            a.detail?.function === "on-connection-disconnected" &&
+            a.detail?.eventId === put.detail?.eventId,
+        );
+      },
+      { what: "the consumer to run for the disconnect's event" },
+    );
+    expect(done.detail?.attempts).toBe(1);
   });
 });
