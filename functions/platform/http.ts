@@ -47,7 +47,7 @@ export interface HttpRequest<B, Q, P, A> {
   readonly auth: A;
   readonly correlationId: string;
   readonly route: HttpRoute;
-  /** The body as received (base64 decoded), for routes that verify signatures or read forms; not size-checked when `spec.body` is set. */
+  /** The body as received (base64 decoded, size-checked), for routes that verify signatures or read forms. */
   readonly rawBody?: string;
 }
 
@@ -121,6 +121,7 @@ function problemResult(error: HttpError | undefined, state: ChainState, instance
   };
 }
 
+/** The body as sent (base64 undone), refused over the size limit. */
 function rawBodyOf(event: HttpEvent): string | undefined {
   if (event.body === undefined || event.body === null) return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
@@ -132,14 +133,9 @@ function rawBodyOf(event: HttpEvent): string | undefined {
   return raw;
 }
 
-function readBody(event: HttpEvent, headers: Record<string, string | undefined>): unknown {
-  if (event.body === undefined || event.body === null || event.body === "") return undefined;
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-  if (Buffer.byteLength(raw, "utf8") > maxBodyBytes) {
-    throw new PayloadTooLargeError(`The body is larger than ${maxBodyBytes} bytes.`, {
-      limitBytes: maxBodyBytes,
-    });
-  }
+/** The raw body parsed as JSON; undefined when there is none. */
+function parseJsonBody(raw: string | undefined, headers: Record<string, string | undefined>): unknown {
+  if (raw === undefined || raw === "") return undefined;
   const type = headers["content-type"] ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     throw new UnsupportedMediaTypeError("Send the body as JSON with `content-type: application/json`.");
@@ -173,7 +169,8 @@ export function httpHandler<
     const state = stateOf({ context });
     const headers = lowerHeaders(event.headers);
     const route = state.route!;
-    const body = spec.body ? parseOrThrow(spec.body, readBody(event, headers), "body") : undefined;
+    const rawBody = rawBodyOf(event);
+    const body = spec.body ? parseOrThrow(spec.body, parseJsonBody(rawBody, headers), "body") : undefined;
     const query = spec.query
       ? parseOrThrow(spec.query, event.queryStringParameters ?? {}, "query")
       : undefined;
@@ -186,7 +183,7 @@ export function httpHandler<
       auth: state.auth as Pub extends true ? undefined : AuthContext,
       correlationId: state.correlationId,
       route,
-      rawBody: rawBodyOf(event),
+      rawBody,
     });
     if (result.text !== undefined) {
       return {
