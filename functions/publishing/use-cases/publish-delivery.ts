@@ -28,7 +28,7 @@ import type { Post } from "../../posts/domain/post.js";
 import { WriteConflict } from "../../posts/use-cases/ports.js";
 import { ProviderError } from "../../providers/errors.js";
 import { StepFailureError } from "../../providers/meta/publishing.js";
-import { type BreakerTransition, breakerOutcomeOf } from "../domain/breaker.js";
+import { type BreakerTransition, breakerOutcomeOf, DEFAULT_BREAKER_CONFIG } from "../domain/breaker.js";
 import {
   type ClassifiedError,
   classifyProviderError,
@@ -239,8 +239,25 @@ export async function handlePublishRequested(
         o.reason === "quota",
       );
     }
+    // The answer carried usage headers near or over the limit: ask the breaker again before
+    // the next call, so a burst slows down before the provider throttles it.
+    if (nearLimit(r.usage, deps.now())) {
+      const again = await deps.breaker.admit(provider, target.externalId);
+      recordTransitions(deps, provider, again.transitions);
+      if (again.admission.kind === "wait") {
+        const a = again.admission;
+        return wait(deps, d, state, a.until, `${provider} usage says wait (${a.reason})`, info, true);
+      }
+    }
   }
   return wait(deps, d, state, deps.now(), "continuing in a new invocation", info, false);
+}
+
+/** Usage readings at or above the breaker's slowdown threshold, or a regain time ahead. */
+function nearLimit(usage: UsageReport | undefined, now: Date): boolean {
+  if (!usage) return false;
+  if (usage.regainAt && usage.regainAt.getTime() > now.getTime()) return true;
+  return Math.max(usage.app?.pct ?? 0, usage.target?.pct ?? 0) >= DEFAULT_BREAKER_CONFIG.slowdownPct;
 }
 
 const policyOf = (deps: PublishDeps, provider: ProviderName): RetryPolicy =>

@@ -335,3 +335,68 @@ describe("Instagram containers", () => {
     expect(await publishedWith(expired)).toHaveLength(1);
   }, 120_000);
 });
+
+describe("usage-header pacing", () => {
+  it("stops before the next call when Meta's usage headers say the account is at its limit", async () => {
+    // An Instagram account of its own (Oskar's), so the block does not slow other tests.
+    const tenant = newTenant("pubu");
+    const own = { tenant, token: await adminToken(tenant) } as World;
+    const connection = await connectAll(own.token, "meta", "100000000000002");
+    const res = await api(`/v1/connections/${connection}/targets`, { token: own.token });
+    const ig = ((await res.json()) as { items: { id: string; externalId: string }[] }).items.find(
+      (t) => t.externalId === "17841400000000002",
+    )!;
+    // The quota read answers normally but reports the account at 100 % with access back in 3 min.
+    await addFault({
+      provider: "meta",
+      method: "GET",
+      path: "/content_publishing_limit$",
+      target: ig.externalId,
+      times: 1,
+      fault: {
+        kind: "response",
+        status: 200,
+        body: { data: [{ quota_usage: 0, config: { quota_total: 100, quota_duration: 86400 } }] },
+        headers: {
+          "content-type": "application/json",
+          "x-business-use-case-usage": JSON.stringify({
+            [ig.externalId]: [
+              {
+                type: "instagram",
+                call_count: 100,
+                total_cputime: 20,
+                total_time: 20,
+                estimated_time_to_regain_access: 3,
+              },
+            ],
+          }),
+        },
+      },
+    });
+    const m = marker("usage");
+    const { deliveries } = await schedulePost(own, {
+      content: { text: `Paced ${m}`, media: [{ url: media("square-1080.jpg") }] },
+      targetIds: [ig.id],
+    });
+    const d = await eventually(
+      async () => {
+        const x = await getDelivery(own, deliveries[0]!.id);
+        return x.ledger.some((e) => /usage says wait/.test(e.detail ?? "")) ? x : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: "a paced delivery" },
+    );
+    expect(d.status).toBe("RETRYING");
+    const waiting = d.ledger.find((e) => /usage says wait/.test(e.detail ?? ""))!;
+    expect(Date.parse(/next try at (\S+)/.exec(waiting.detail ?? "")![1]!)).toBeGreaterThan(
+      Date.now() + 60_000,
+    );
+    // No container was created: the call after the usage reading never went out.
+    const calls = (
+      await sandbox(`/_sandbox/requests?provider=meta&path=${encodeURIComponent(`${ig.externalId}/media`)}`)
+    ).body.items as unknown[];
+    expect(calls).toHaveLength(0);
+    expect(await publishedWith(m)).toHaveLength(0);
+    const cancel = await api(`/v1/deliveries/${d.id}/cancel`, { method: "POST", token: own.token });
+    expect(cancel.status).toBe(200);
+  });
+});
