@@ -8,6 +8,7 @@
  * for the event triggers), so lib/ may import it.
  */
 import { ConnectionDisconnectedV1 } from "../events/connection-disconnected.v1.js";
+import { ConnectionRestoredV1 } from "../events/connection-restored.v1.js";
 import type { QueueId, SecretId } from "../schemas/resources.js";
 
 export type Role = "admin" | "editor";
@@ -370,12 +371,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [http("GET", "/v1/oauth/{provider}/callback", PUBLIC, "oauthCallback")],
     memoryMb: 512,
     timeoutSeconds: 29,
-    bindings: {
-      table: "readWrite",
-      secrets: ["appCredentials", "tokenKeys"],
-      providers: true,
-      scheduler: true,
-    },
+    bindings: { table: "readWrite", secrets: ["appCredentials", "tokenKeys"], providers: true, bus: true },
   },
   {
     name: "list-connections",
@@ -494,6 +490,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 60,
     bindings: { table: "readWrite" },
+  },
+  {
+    name: "on-connection-restored",
+    description:
+      "ConnectionRestored v1: put the blocked deliveries of the connection's targets back on schedule",
+    entry: "functions/posts/handlers/on-connection-restored.handler.ts",
+    triggers: [onEvents(ConnectionRestoredV1)],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    // Unblocking writes each delivery's at() schedule again.
+    bindings: { table: "readWrite", scheduler: true },
   },
 ];
 

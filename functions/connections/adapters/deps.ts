@@ -9,9 +9,6 @@ import { eventbridge } from "../../platform/aws/eventbridge.js";
 import { getPreviousSecretJson, getSecretJson } from "../../platform/aws/secrets.js";
 import { configFields, loadConfig } from "../../platform/config.js";
 import { createTokenVault, secretsKeyrings } from "../../platform/crypto/token-vault.js";
-import { deliveryRepository } from "../../posts/adapters/delivery-repository.js";
-import { schedulerGateway } from "../../posts/handlers/scheduling-wiring.js";
-import { postsWiring } from "../../posts/handlers/wiring.js";
 import { DEFAULT_LINKEDIN_VERSION } from "../../providers/linkedin/client.js";
 import { DEFAULT_META_GRAPH_VERSION, type MetaAppCredentials } from "../../providers/meta/client.js";
 import { getSettings } from "../../tenants/adapters/settings-repository.js";
@@ -19,7 +16,6 @@ import { type Providers, systemClock } from "../use-cases/ports.js";
 import { dynamoAuditRepository } from "./audit-repository.js";
 import { dynamoConnectionRepository } from "./connection-repository.js";
 import { dynamoDataDeletionRepository } from "./data-deletion-repository.js";
-import { postsDeliveryBlocker } from "./delivery-blocker.js";
 import { eventBridgeConnectionEvents } from "./events.js";
 import { linkedInClientFactory, linkedInProvider } from "./linkedin-provider.js";
 import { metaClientFactory, metaProvider } from "./meta-provider.js";
@@ -38,23 +34,6 @@ export function tableDeps() {
     states: dynamoOAuthStateRepository(dynamodb, TABLE_NAME),
     deletions: dynamoDataDeletionRepository(dynamodb, TABLE_NAME),
   };
-}
-
-/**
- * Blocks scheduled deliveries (posts context) to targets that lost their connection; with
- * `{ unblock: true }` (functions with the scheduler binding) also puts them back on schedule
- * after a reconnect.
- */
-export function blockerDeps(options: { unblock?: boolean } = {}) {
-  if (!options.unblock) {
-    const { TABLE_NAME } = loadConfig({ TABLE_NAME: configFields.required() });
-    return postsDeliveryBlocker({
-      deliveries: deliveryRepository(dynamodb, TABLE_NAME),
-      now: () => new Date(),
-    });
-  }
-  const { deps } = postsWiring({ schedules: schedulerGateway() });
-  return postsDeliveryBlocker(deps);
 }
 
 export function vaultDeps() {

@@ -1,7 +1,7 @@
 /** DELETE /v1/connections/{id} (admin): revoke where possible, erase tokens, disconnect targets. */
 import { ConnectionPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { blockerDeps, clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
 import { disconnectConnection } from "../use-cases/manage.js";
 
 const table = tableDeps();
@@ -12,7 +12,6 @@ const deps = {
   vault: vaultDeps(),
   providers: providerDeps(),
   events: eventDeps(),
-  blocker: blockerDeps(),
   clock,
 };
 

@@ -1,10 +1,10 @@
 /** POST /v1/meta/data-deletion (public; Meta's data-deletion callback): erase, answer a status URL and code. */
 import { httpHandler } from "../../platform/http.js";
-import { blockerDeps, clock, eventDeps, metaSecretsDeps, publicApiUrl, tableDeps } from "../adapters/deps.js";
+import { clock, eventDeps, metaSecretsDeps, publicApiUrl, tableDeps } from "../adapters/deps.js";
 import { metaDataDeletion } from "../use-cases/meta-callbacks.js";
 
 const table = tableDeps();
-const deps = { ...table, events: eventDeps(), blocker: blockerDeps(), clock, appSecrets: metaSecretsDeps() };
+const deps = { ...table, events: eventDeps(), clock, appSecrets: metaSecretsDeps() };
 const apiUrl = publicApiUrl();
 
 export const handler = httpHandler({ public: true }, async ({ rawBody }) => {

@@ -1,10 +1,10 @@
 /** POST /v1/meta/deauthorize (public; Meta's deauthorize callback with a signed_request form field). */
 import { httpHandler } from "../../platform/http.js";
-import { blockerDeps, clock, eventDeps, metaSecretsDeps, tableDeps } from "../adapters/deps.js";
+import { clock, eventDeps, metaSecretsDeps, tableDeps } from "../adapters/deps.js";
 import { metaDeauthorize } from "../use-cases/meta-callbacks.js";
 
 const table = tableDeps();
-const deps = { ...table, events: eventDeps(), blocker: blockerDeps(), clock, appSecrets: metaSecretsDeps() };
+const deps = { ...table, events: eventDeps(), clock, appSecrets: metaSecretsDeps() };
 
 export const handler = httpHandler({ public: true }, async ({ rawBody }) => {
   const signed = new URLSearchParams(rawBody ?? "").get("signed_request") ?? undefined;

@@ -5,7 +5,7 @@
 import { OAuthCallbackQuerySchema, ProviderPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
-import { blockerDeps, clock, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
 import { completeAuthorization } from "../use-cases/callback.js";
 
 const table = tableDeps();
@@ -16,7 +16,7 @@ const deps = {
   targets: table.targets,
   audit: table.audit,
   vault: vaultDeps(),
-  blocker: blockerDeps({ unblock: true }),
+  events: eventDeps(),
   clock,
   observe: (outcome: string, detail?: Record<string, unknown>) => {
     logger.info("oauth callback", { outcome, ...detail });

@@ -15,7 +15,7 @@ const deps = {
   clock,
 };
 
-export const handler = httpHandler({ path: ConnectionPathSchema }, async ({ auth, path }) => ({
+export const handler = httpHandler({ path: ConnectionPathSchema }, async ({ auth, path, correlationId }) => ({
   statusCode: 200,
-  body: { items: await refreshConnectionTargets(deps, auth.tenantId, path.id) },
+  body: { items: await refreshConnectionTargets(deps, auth.tenantId, path.id, { correlationId }) },
 }));

@@ -6,7 +6,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
-import { blockerDeps, clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
 import { type RefreshOutcome, refreshDueTokens } from "../use-cases/refresh-tokens.js";
 
 const table = tableDeps();
@@ -17,7 +17,6 @@ const deps = {
   vault: vaultDeps(),
   providers: providerDeps(),
   events: eventDeps(),
-  blocker: blockerDeps(),
   clock,
   recordOutcome: (outcome: RefreshOutcome, c?: { provider: string }) => {
     const m = metrics.singleMetric();

@@ -4,6 +4,8 @@
  *   handler → completeAuthorization → OAuthStateRepository.consume (single use)
  *   → ProviderPort.completeAuthorization (exchange, long-lived upgrade, targets)
  *   → Vault.seal → ConnectionRepository (create or update in place) → syncTargets → AuditRepository
+ *   → ConnectionEvents (a reconnect: ConnectionRestored for its targets, ConnectionDisconnected
+ *     for targets the new grant no longer reaches)
  *
  * Anything wrong before the connection is written stores nothing: a state we never issued,
  * already used or expired, a denied consent, a failed exchange. The answer is a redirect to
@@ -18,13 +20,14 @@ import { type Connection, type Provider, TOKEN_PURPOSE } from "../domain/connect
 import { withQuery } from "../domain/return-url.js";
 import { scopeDiff } from "../domain/scopes.js";
 import { hashState } from "./authorize.js";
+import { announceTargetChanges } from "./manage.js";
 import {
   AccountTakenError,
   type AuditRepository,
   type AuthorizedAccount,
   type Clock,
+  type ConnectionEvents,
   type ConnectionRepository,
-  type DeliveryBlocker,
   type OAuthStateRecord,
   type OAuthStateRepository,
   type Providers,
@@ -42,8 +45,8 @@ export interface CallbackDeps {
   readonly audit: AuditRepository;
   readonly vault: Vault;
   readonly clock: Clock;
-  /** Puts deliveries blocked for want of this connection back on schedule after a reconnect. */
-  readonly blocker?: DeliveryBlocker;
+  /** Tells the posts context which targets a reconnect restored (their deliveries are unblocked) or lost. */
+  readonly events: ConnectionEvents;
   /** Called for every outcome (metrics/logs); never receives tokens. */
   readonly observe?: (outcome: string, detail?: Record<string, unknown>) => void;
 }
@@ -135,23 +138,23 @@ export async function completeAuthorization(
     );
   }
 
-  const connectionId = await storeConnection(deps, record, account, now.toISOString());
+  const stored = await storeConnection(deps, record, account, now.toISOString());
+  const connectionId = stored.id;
   observe("connected");
-  if (deps.blocker) {
-    try {
-      const targetIds = (await deps.targets.listByConnection(record.tenantId, connectionId))
-        .filter((t) => t.status === "ACTIVE")
-        .map((t) => t.id);
-      const unblocked = await deps.blocker.unblockForTargets({
-        tenantId: record.tenantId,
-        targetIds,
-        correlationId: context.correlationId ?? crypto.randomUUID(),
-      });
-      if (unblocked > 0) observe("deliveries_unblocked", { unblocked });
-    } catch (error) {
-      // The connection is stored; blocked deliveries can still be rescheduled by hand.
-      observe("unblock_failed", { error: error instanceof Error ? error.name : "unknown" });
-    }
+  try {
+    const ref = { tenantId: record.tenantId, id: connectionId, provider: record.provider };
+    const correlationId = context.correlationId ?? crypto.randomUUID();
+    // Every reconnect announces all its targets (not only those that were out of service), so
+    // connecting again also repairs a ConnectionRestored that never reached the bus.
+    await announceTargetChanges(deps.events, ref, {
+      lost: stored.lost,
+      regained: stored.reconnect ? stored.active : [],
+      correlationId,
+    });
+  } catch (error) {
+    // The connection is stored; blocked deliveries can still be rescheduled by hand, and
+    // connecting again announces the targets again.
+    observe("event_failed", { error: error instanceof Error ? error.name : "unknown" });
   }
   return {
     kind: "redirect",
@@ -166,7 +169,7 @@ async function storeConnection(
   record: OAuthStateRecord,
   account: AuthorizedAccount,
   now: string,
-): Promise<string> {
+): Promise<{ id: string; reconnect: boolean; active: string[]; lost: string[] }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const existingId = await deps.connections.findIdByAccount(
       record.tenantId,
@@ -209,7 +212,7 @@ async function storeConnection(
       if (error instanceof AccountTakenError || error instanceof StaleConnectionError) continue;
       throw error;
     }
-    await syncTargets(deps, {
+    const targets = await syncTargets(deps, {
       tenantId: record.tenantId,
       connectionId: id,
       discovered: account.targets,
@@ -241,7 +244,12 @@ async function storeConnection(
       events.push({ ...base, id: newId("aud"), type: "scopes_changed", details: diff });
     }
     for (const e of events) await deps.audit.append(e);
-    return id;
+    return {
+      id,
+      reconnect: existing !== undefined,
+      active: targets.active.map((t) => t.id),
+      lost: targets.lost,
+    };
   }
   throw new Error("Could not store the connection after concurrent updates");
 }

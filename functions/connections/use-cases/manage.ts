@@ -11,14 +11,13 @@ import { ConflictError, NotFoundError } from "../../platform/errors.js";
 import { newId } from "../../platform/keys.js";
 import { isProviderError } from "../../providers/errors.js";
 import type { AuditActor } from "../domain/audit.js";
-import { type Connection, reconnectAction, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
+import { type Connection, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
 import type { Target } from "../domain/target.js";
 import type {
   AuditRepository,
   Clock,
   ConnectionEvents,
   ConnectionRepository,
-  DeliveryBlocker,
   Providers,
   StoredTarget,
   TargetRepository,
@@ -89,8 +88,6 @@ export interface ManageDeps {
   readonly providers: Providers;
   readonly events: ConnectionEvents;
   readonly clock: Clock;
-  /** Blocks scheduled deliveries to the lost targets; absent = left to the event's consumers. */
-  readonly blocker?: DeliveryBlocker;
 }
 
 async function mustGet(deps: Pick<ManageDeps, "connections">, tenantId: string, id: string) {
@@ -118,8 +115,17 @@ export async function listConnectionTargets(
   return items.sort((a, b) => a.name.localeCompare(b.name)).map(toTargetView);
 }
 
-/** Ask the provider again which places the connection reaches; new ones appear, vanished ones are DISCONNECTED. */
-export async function refreshConnectionTargets(deps: ManageDeps, tenantId: string, id: string) {
+/**
+ * Ask the provider again which places the connection reaches; new ones appear, vanished ones
+ * are DISCONNECTED (announced as ConnectionDisconnected `revoked`, so their deliveries get
+ * blocked) and ones reachable again are announced as ConnectionRestored.
+ */
+export async function refreshConnectionTargets(
+  deps: ManageDeps,
+  tenantId: string,
+  id: string,
+  context: { correlationId?: string } = {},
+) {
   const c = await mustGet(deps, tenantId, id);
   if (c.status !== "ACTIVE" || !c.accessToken) {
     throw new ConflictError(`Connection ${id} is ${c.status}; reconnect it before refreshing its targets.`, {
@@ -133,13 +139,14 @@ export async function refreshConnectionTargets(deps: ManageDeps, tenantId: strin
     purpose: TOKEN_PURPOSE.access,
   });
   const discovered = await deps.providers[c.provider].listTargets(token);
-  const stored = await syncTargets(deps, {
+  const { active, lost, regained } = await syncTargets(deps, {
     tenantId,
     connectionId: id,
     discovered,
     now: deps.clock.now().toISOString(),
   });
-  return stored.sort((a, b) => a.name.localeCompare(b.name)).map(toTargetView);
+  await announceTargetChanges(deps.events, c, { lost, regained, correlationId: context.correlationId });
+  return active.sort((a, b) => a.name.localeCompare(b.name)).map(toTargetView);
 }
 
 /**
@@ -152,8 +159,20 @@ export async function disconnectConnection(
   input: { tenantId: string; id: string; actor: AuditActor; correlationId?: string },
 ) {
   const c = await mustGet(deps, input.tenantId, input.id);
-  // Already disconnected: nothing left to erase (DELETE is idempotent).
-  if (c.status === "DISCONNECTED" && !c.accessToken) return { revokedAtProvider: false };
+  if (c.status === "DISCONNECTED" && !c.accessToken) {
+    // Already disconnected: nothing left to erase (DELETE is idempotent). Announce it again, so
+    // a retried DELETE whose first event never reached the bus still gets deliveries blocked.
+    const targets = await deps.targets.listByConnection(c.tenantId, c.id);
+    await deps.events.disconnected({
+      tenantId: c.tenantId,
+      connectionId: c.id,
+      provider: c.provider,
+      targetIds: targets.map((t) => t.id),
+      reason: "disconnected",
+      correlationId: input.correlationId,
+    });
+    return { revokedAtProvider: false };
+  }
   const now = deps.clock.now().toISOString();
   let revokedAtProvider = false;
   let revokeError: string | undefined;
@@ -188,14 +207,6 @@ export async function disconnectConnection(
     eraseTokens: true,
     now,
   });
-  const blockedDeliveries = deps.blocker
-    ? await deps.blocker.blockForTargets({
-        tenantId: c.tenantId,
-        targetIds,
-        action: reconnectAction(c.provider, "An administrator disconnected this account."),
-        by: `${input.actor.type}:${input.actor.id}`,
-      })
-    : undefined;
   const base = {
     tenantId: c.tenantId,
     connectionId: c.id,
@@ -218,7 +229,7 @@ export async function disconnectConnection(
     id: newId("aud"),
     type: "disconnected",
     outcome: "success",
-    details: { targets: targetIds.length, blockedDeliveries },
+    details: { targets: targetIds.length },
   });
   await deps.events.disconnected({
     tenantId: c.tenantId,
@@ -228,5 +239,26 @@ export async function disconnectConnection(
     reason: "disconnected",
     correlationId: input.correlationId,
   });
-  return { revokedAtProvider, blockedDeliveries };
+  return { revokedAtProvider };
+}
+
+/** Tell other contexts which targets a target refresh or a reconnect lost or regained. */
+export async function announceTargetChanges(
+  events: ConnectionEvents,
+  c: Pick<Connection, "tenantId" | "id" | "provider">,
+  changes: { lost: readonly string[]; regained: readonly string[]; correlationId?: string },
+) {
+  const ref = { tenantId: c.tenantId, connectionId: c.id, provider: c.provider };
+  if (changes.lost.length > 0) {
+    await events.disconnected({
+      ...ref,
+      targetIds: changes.lost,
+      reason: "revoked",
+      why: "The provider no longer lists this place among those the connected account can publish to.",
+      correlationId: changes.correlationId,
+    });
+  }
+  if (changes.regained.length > 0) {
+    await events.restored({ ...ref, targetIds: changes.regained, correlationId: changes.correlationId });
+  }
 }

@@ -17,7 +17,6 @@ import type {
   Clock,
   ConnectionEvents,
   ConnectionRepository,
-  DeliveryBlocker,
   TargetRepository,
 } from "./ports.js";
 import { markTargets } from "./targets.js";
@@ -46,7 +45,6 @@ export interface MetaCallbackDeps {
   readonly clock: Clock;
   /** The Meta app secret(s): current first, then the previous during a rotation. */
   readonly appSecrets: () => Promise<readonly string[]>;
-  readonly blocker?: DeliveryBlocker;
 }
 
 async function verified(deps: MetaCallbackDeps, signedRequest: string | undefined) {
@@ -86,12 +84,6 @@ async function revokeMetaUser(deps: MetaCallbackDeps, userId: string, why: strin
       now,
     });
     if (hadTokens) {
-      await deps.blocker?.blockForTargets({
-        tenantId: c.tenantId,
-        targetIds,
-        action: reconnectAction("meta", why),
-        by: "provider:meta",
-      });
       await deps.audit.append({
         tenantId: c.tenantId,
         id: newId("aud"),
@@ -109,6 +101,7 @@ async function revokeMetaUser(deps: MetaCallbackDeps, userId: string, why: strin
         provider: "meta",
         targetIds,
         reason: "revoked",
+        why,
       });
     }
   }

@@ -147,35 +147,31 @@ export interface ProviderPort {
 
 export type Providers = Readonly<Record<Provider, ProviderPort>>;
 
-/** Domain events for other contexts (posts/deliveries, notifications). */
+/**
+ * Domain events for other contexts (posts/deliveries, notifications). They are the only way
+ * this context tells others that targets became unusable or usable again: the posts context
+ * blocks and unblocks deliveries when it consumes them.
+ */
 export interface ConnectionEvents {
+  /** `ConnectionDisconnected` v1: these targets can no longer be published to. */
   disconnected(input: {
     tenantId: string;
     connectionId: string;
     provider: Provider;
     targetIds: readonly string[];
     reason: "disconnected" | "revoked" | "needs_reauth";
+    /** Why, for the reconnect action's message; a default per `reason` otherwise. */
+    why?: string;
     correlationId?: string;
   }): Promise<void>;
-}
-
-/**
- * Blocks what is scheduled to targets that lost their connection (the posts context's
- * deliveries), each with the reconnect action. Returns how many deliveries were blocked.
- */
-export interface DeliveryBlocker {
-  blockForTargets(input: {
+  /** `ConnectionRestored` v1: a reconnect made these targets usable again. */
+  restored(input: {
     tenantId: string;
+    connectionId: string;
+    provider: Provider;
     targetIds: readonly string[];
-    action: { type: "reconnect"; message: string };
-    by: string;
-  }): Promise<number>;
-  /** After a reconnect: BLOCKED deliveries to these targets whose time has not passed are scheduled again. */
-  unblockForTargets(input: {
-    tenantId: string;
-    targetIds: readonly string[];
-    correlationId: string;
-  }): Promise<number>;
+    correlationId?: string;
+  }): Promise<void>;
 }
 
 /** Return-URL allow-list for a tenant (tenant settings + the stage's defaults). */

@@ -37,7 +37,6 @@ import {
   type Clock,
   type ConnectionEvents,
   type ConnectionRepository,
-  type DeliveryBlocker,
   type Providers,
   StaleConnectionError,
   type TargetRepository,
@@ -61,8 +60,6 @@ export interface RefreshDeps {
   readonly providers: Providers;
   readonly events: ConnectionEvents;
   readonly clock: Clock;
-  /** Blocks scheduled deliveries to targets of a flagged connection. */
-  readonly blocker?: DeliveryBlocker;
   readonly random?: () => number;
   /** One call per connection processed (the handler turns it into the `TokenRefresh` metric). */
   readonly recordOutcome?: (outcome: RefreshOutcome, connection?: Pick<Connection, "provider">) => void;
@@ -248,9 +245,13 @@ async function onProviderError(
   return transient ? "transient_failure" : "failed";
 }
 
-/** Take a connection out of service with a reconnect action; its targets follow. */
+/**
+ * Take a connection out of service with a reconnect action; its targets follow, and
+ * ConnectionDisconnected v1 tells the posts context to block their deliveries. Shared by the
+ * refresh cron and the publish worker (token resolver) when a provider refuses the grant.
+ */
 export async function flagConnection(
-  deps: Pick<RefreshDeps, "connections" | "targets" | "events" | "blocker">,
+  deps: Pick<RefreshDeps, "connections" | "targets" | "events">,
   c: Connection,
   status: ConnectionStatus,
   why: string,
@@ -274,17 +275,12 @@ export async function flagConnection(
     eraseTokens: false,
     now,
   });
-  await deps.blocker?.blockForTargets({
-    tenantId: c.tenantId,
-    targetIds,
-    action,
-    by: "system:token-refresh",
-  });
   await deps.events.disconnected({
     tenantId: c.tenantId,
     connectionId: c.id,
     provider: c.provider,
     targetIds,
     reason: status === "REVOKED" ? "revoked" : "needs_reauth",
+    why,
   });
 }

@@ -11,15 +11,21 @@ import type { DiscoveredTarget, StoredTarget, TargetRepository, Vault } from "./
 export const targetIdFor = (tenantId: string, connectionId: string, kind: string, externalId: string) =>
   `tgt_${createHash("sha256").update(`${tenantId}|${connectionId}|${kind}|${externalId}`).digest("base64url").slice(0, 22)}`;
 
-/** Store the discovered targets (sealing their tokens); targets no longer reachable become DISCONNECTED. */
+/**
+ * Store the discovered targets (sealing their tokens); targets no longer reachable become
+ * DISCONNECTED. Returns the stored (ACTIVE) targets, the ids of those just lost and of those
+ * that were not ACTIVE before (`regained`); callers announce them (ConnectionDisconnected /
+ * ConnectionRestored) so the posts context blocks or unblocks their deliveries.
+ */
 export async function syncTargets(
   deps: { targets: TargetRepository; vault: Vault },
   input: { tenantId: string; connectionId: string; discovered: readonly DiscoveredTarget[]; now: string },
-): Promise<StoredTarget[]> {
+): Promise<{ active: StoredTarget[]; lost: string[]; regained: string[] }> {
   const existing = new Map(
     (await deps.targets.listByConnection(input.tenantId, input.connectionId)).map((t) => [t.id, t]),
   );
   const out: StoredTarget[] = [];
+  const regained: string[] = [];
   for (const d of input.discovered) {
     const id = targetIdFor(input.tenantId, input.connectionId, d.kind, d.externalId);
     const before = existing.get(id);
@@ -48,12 +54,15 @@ export async function syncTargets(
     };
     await deps.targets.put(target);
     out.push(target);
+    if (before && before.status !== "ACTIVE") regained.push(id);
   }
+  const lost: string[] = [];
   for (const gone of existing.values()) {
     if (gone.status === "DISCONNECTED" && gone.token === undefined) continue;
     await deps.targets.put({ ...gone, status: "DISCONNECTED", token: undefined, updatedAt: input.now });
+    lost.push(gone.id);
   }
-  return out;
+  return { active: out, lost, regained };
 }
 
 /** Set every target of a connection to `status`; `eraseTokens` drops their sealed tokens. */

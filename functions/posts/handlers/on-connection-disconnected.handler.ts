@@ -4,9 +4,10 @@
  * ledger, so the publish worker drops their firing instead of failing at the provider.
  *   event chain → blockTargetDeliveries → DeliveryStore (version-guarded conditional writes)
  *
- * Idempotent: a delivery already BLOCKED (a redelivery, or the publisher got there first) is
- * not in the blockable states and is left alone. Late-safe: a delivery created or unblocked
- * after the event occurred (a reconnect overtook a retried message) is left alone too.
+ * Idempotent: a delivery already BLOCKED (a redelivery) is not in the blockable states and is
+ * left alone. Late-safe: a target that is ACTIVE again, and a delivery created or unblocked
+ * after the event occurred (a reconnect overtook a retried message), are left alone too; the
+ * reconnect's ConnectionRestored v1 (on-connection-restored) is the later word.
  */
 import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
 import { eventHandler } from "../../platform/events.js";
@@ -16,7 +17,9 @@ import type { PostsDeps } from "../use-cases/ports.js";
 import { postsWiring } from "./wiring.js";
 
 /** The chain around the use case (exported so tests can run it with other deps). */
-export function createOnConnectionDisconnectedHandler(deps: Pick<PostsDeps, "deliveries" | "now">) {
+export function createOnConnectionDisconnectedHandler(
+  deps: Pick<PostsDeps, "deliveries" | "targets" | "now">,
+) {
   return eventHandler(ConnectionDisconnectedV1, async ({ data, metadata }) => {
     const out = await blockTargetDeliveries(deps, {
       tenantId: data.tenantId,
@@ -33,6 +36,7 @@ export function createOnConnectionDisconnectedHandler(deps: Pick<PostsDeps, "del
       targets: data.targetIds.length,
       blocked: out.changed.map((d) => d.id),
       skipped: out.skipped,
+      overtaken: out.overtaken,
     });
   });
 }

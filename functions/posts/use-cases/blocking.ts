@@ -1,13 +1,20 @@
 /**
  * Deliveries of a target that can no longer be published to (ConnectionDisconnected v1:
  * disconnected, revoked, needs re-auth) are BLOCKED, with the reconnect action in their
- * ledger; after a reconnect they go back to SCHEDULED.
- *   event consumer → these functions → DeliveryStore (conditional writes), ScheduleGateway
+ * ledger; after a reconnect (ConnectionRestored v1) they go back to SCHEDULED.
+ *   event consumers → these functions → TargetLookup, DeliveryStore (conditional writes),
+ *   ScheduleGateway
  *
  * Blocking keeps the schedule: if it fires while the delivery is BLOCKED the worker drops the
  * message (status is not SCHEDULED/RETRYING). Unblocking bumps the version and writes the
  * schedule again, so only the new firing counts. A delivery whose time is already (nearly)
  * past stays BLOCKED for an admin to reschedule.
+ *
+ * Ordering: the two events may arrive late (retries) or in either order; the later one (by
+ * `occurredAt`) wins. Each side checks the target's current status (a disconnect whose target
+ * is ACTIVE again was overtaken by a reconnect, a restore whose target is out of service again
+ * by a later loss) and the ledger entries, which record the `occurredAt` of the event that
+ * wrote them.
  */
 import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import type { Delivery } from "../domain/post.js";
@@ -35,12 +42,18 @@ async function deliveriesOf(
 
 export interface BlockOutcome {
   readonly changed: readonly Delivery[];
-  /** Lost a race (e.g. the worker claimed it meanwhile): left as it is now. */
+  /** Lost a race (e.g. the worker claimed it meanwhile) or overtaken by a later event: left as it is now. */
   readonly skipped: readonly string[];
+  /** Targets left alone because a later event already applies to them (their status says so). */
+  readonly overtaken: readonly string[];
 }
 
+/** When the event behind a ledger entry occurred (older entries only have `at`). */
+const occurredAtOf = (e: Delivery["ledger"][number]) =>
+  Date.parse(typeof e.occurredAt === "string" ? e.occurredAt : e.at);
+
 export async function blockTargetDeliveries(
-  deps: Pick<PostsDeps, "deliveries" | "now">,
+  deps: Pick<PostsDeps, "deliveries" | "targets" | "now">,
   input: {
     tenantId: string;
     targetIds: readonly string[];
@@ -49,20 +62,31 @@ export async function blockTargetDeliveries(
     /** The next step's kind (`reconnect`), kept in the ledger entry as `action` for clients. */
     actionType?: string;
     /**
-     * When the connection was lost (the event's `occurredAt`). A delivery created or unblocked
-     * at or after it is left alone: a reconnect overtook this (late, retried) message.
+     * When the connection was lost (the event's `occurredAt`). A target that is ACTIVE again,
+     * and a delivery created or unblocked by a reconnect at or after it, are left alone: a
+     * reconnect overtook this (late, retried) message.
      */
-    occurredAt?: string;
+    occurredAt: string;
   },
 ): Promise<BlockOutcome> {
   const changed: Delivery[] = [];
   const skipped: string[] = [];
-  // A delivery being published is the worker's to finish (it blocks it itself on an auth error).
+  const overtaken: string[] = [];
+  // A delivery being published is the worker's to finish (it fails it itself on an auth error).
   const from: DeliveryStatus[] = deliveryFromStates("block").filter((s) => s !== "PUBLISHING");
+  const lostAt = Date.parse(input.occurredAt);
   for (const targetId of input.targetIds) {
+    // The connections context marks targets before it announces the loss; ACTIVE now means reconnected since.
+    if ((await deps.targets.getTarget(input.tenantId, targetId))?.status === "ACTIVE") {
+      overtaken.push(targetId);
+      continue;
+    }
     for (const d of await deliveriesOf(deps, input.tenantId, targetId)) {
       if (!from.includes(d.status)) continue;
-      if (input.occurredAt && newerThan(d, input.occurredAt)) {
+      if (
+        Date.parse(d.createdAt) >= lostAt ||
+        d.ledger.some((e) => e.event === "unblocked" && occurredAtOf(e) >= lostAt)
+      ) {
         skipped.push(d.id);
         continue;
       }
@@ -82,6 +106,7 @@ export async function blockTargetDeliveries(
             by: "herald",
             detail: `${input.reason}: ${input.action}`,
             ...(input.actionType ? { action: input.actionType } : {}),
+            occurredAt: input.occurredAt,
           },
         ],
       };
@@ -94,28 +119,36 @@ export async function blockTargetDeliveries(
       }
     }
   }
-  return { changed, skipped };
+  return { changed, skipped, overtaken };
 }
 
-/** Created, or put back on schedule after a reconnect, at or after `instant` (ISO-8601 UTC). */
-const newerThan = (d: Delivery, instant: string) => {
-  const t = Date.parse(instant);
-  return (
-    Date.parse(d.createdAt) >= t || d.ledger.some((e) => e.event === "unblocked" && Date.parse(e.at) >= t)
-  );
-};
-
 export async function unblockTargetDeliveries(
-  deps: Pick<PostsDeps, "deliveries" | "schedules" | "now" | "limits">,
-  input: { tenantId: string; targetIds: readonly string[]; correlationId: string },
+  deps: Pick<PostsDeps, "deliveries" | "targets" | "schedules" | "now" | "limits">,
+  input: {
+    tenantId: string;
+    targetIds: readonly string[];
+    correlationId: string;
+    /**
+     * When the connection was restored (the event's `occurredAt`). A target out of service
+     * again, and a delivery blocked by a loss that occurred after it, are left alone.
+     */
+    occurredAt: string;
+  },
 ): Promise<BlockOutcome> {
   const changed: Delivery[] = [];
   const skipped: string[] = [];
+  const overtaken: string[] = [];
   const earliest = deps.now().getTime() + deps.limits.minLeadSeconds * 1000;
+  const restoredAt = Date.parse(input.occurredAt);
   for (const targetId of input.targetIds) {
+    if ((await deps.targets.getTarget(input.tenantId, targetId))?.status !== "ACTIVE") {
+      overtaken.push(targetId);
+      continue;
+    }
     for (const d of await deliveriesOf(deps, input.tenantId, targetId)) {
       if (d.status !== "BLOCKED") continue;
-      if (Date.parse(d.publishAt) < earliest) {
+      const blocked = d.ledger.findLast((e) => e.event === "blocked");
+      if (Date.parse(d.publishAt) < earliest || (blocked && occurredAtOf(blocked) > restoredAt)) {
         skipped.push(d.id);
         continue;
       }
@@ -126,7 +159,7 @@ export async function unblockTargetDeliveries(
         status,
         version: d.version + 1,
         updatedAt: at,
-        ledger: [...d.ledger, { at, event: "unblocked", status, by: "herald" }],
+        ledger: [...d.ledger, { at, event: "unblocked", status, by: "herald", occurredAt: input.occurredAt }],
       };
       try {
         await deps.deliveries.replace(next, d.version, ["BLOCKED"]);
@@ -139,5 +172,5 @@ export async function unblockTargetDeliveries(
       changed.push(next);
     }
   }
-  return { changed, skipped };
+  return { changed, skipped, overtaken };
 }

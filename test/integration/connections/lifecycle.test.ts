@@ -12,7 +12,7 @@ import {
 import { backoffCeilingMs, TOKEN_PURPOSE } from "../../../functions/connections/domain/connection.js";
 import { signRequest } from "../../../functions/connections/domain/signed-request.js";
 import { SANDBOX_APPS } from "../../../local/sandbox/index.js";
-import { api, tokenFor } from "../../support/stack.js";
+import { api, eventually, tokenFor } from "../../support/stack.js";
 import {
   adminToken,
   connect,
@@ -261,11 +261,17 @@ describe("disconnect", () => {
     const res = await api(`/v1/connections/${id}`, { method: "DELETE", token });
     expect(res.status).toBe(204);
 
-    const after = await getJson<{ status: string; ledger: { event: string; detail?: string }[] }>(
-      `/v1/deliveries/${delivery!.id}`,
-      token,
+    // Blocking happens over the bus (ConnectionDisconnected v1 → on-connection-disconnected).
+    const after = await eventually(
+      async () => {
+        const r = await getJson<{ status: string; ledger: { event: string; detail?: string }[] }>(
+          `/v1/deliveries/${delivery!.id}`,
+          token,
+        );
+        return r.body.status === "BLOCKED" ? r : undefined;
+      },
+      { what: "the delivery to become BLOCKED after the disconnect" },
     );
-    expect(after.body.status).toBe("BLOCKED");
     expect(after.body.ledger.at(-1)).toMatchObject({
       event: "blocked",
       detail: expect.stringContaining("Reconnect the LinkedIn account"),
@@ -301,14 +307,20 @@ describe("disconnect", () => {
     });
     expect((await api(`/v1/connections/${id}`, { method: "DELETE", token })).status).toBe(204);
 
-    // Reconnecting the same account revives the connection and puts the delivery back on schedule.
+    // Reconnecting the same account revives the connection and puts the delivery back on
+    // schedule (ConnectionRestored v1 → on-connection-restored).
     expect(await connect(token, "linkedin")).toBe(id);
     expect((await conn(id, token)).status).toBe("ACTIVE");
-    const back = await getJson<{ status: string; ledger: { event: string }[] }>(
-      `/v1/deliveries/${delivery!.id}`,
-      token,
+    const back = await eventually(
+      async () => {
+        const r = await getJson<{ status: string; ledger: { event: string }[] }>(
+          `/v1/deliveries/${delivery!.id}`,
+          token,
+        );
+        return r.body.status === "SCHEDULED" ? r : undefined;
+      },
+      { what: "the delivery to be back on schedule after the reconnect" },
     );
-    expect(back.body.status).toBe("SCHEDULED");
     expect(back.body.ledger.at(-1)?.event).toBe("unblocked");
   });
 });

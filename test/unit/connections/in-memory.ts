@@ -125,9 +125,19 @@ export class MemoryDeletions implements DataDeletionRepository {
 }
 
 export class RecordingEvents implements ConnectionEvents {
+  /** ConnectionDisconnected, in order. */
   readonly sent: Parameters<ConnectionEvents["disconnected"]>[0][] = [];
+  /** ConnectionRestored, in order. */
+  readonly restoredSent: Parameters<ConnectionEvents["restored"]>[0][] = [];
+  /** Set to make the next calls fail (EventBridge refused or unreachable). */
+  failWith?: Error;
   async disconnected(input: Parameters<ConnectionEvents["disconnected"]>[0]) {
+    if (this.failWith) throw this.failWith;
     this.sent.push(input);
+  }
+  async restored(input: Parameters<ConnectionEvents["restored"]>[0]) {
+    if (this.failWith) throw this.failWith;
+    this.restoredSent.push(input);
   }
 }
 

@@ -94,38 +94,59 @@ describe("manage connections", () => {
       }),
     ]);
     await expect(refreshConnectionTargets(w.deps, "acme", id)).rejects.toBeInstanceOf(ConflictError);
-    // Idempotent.
+    // Idempotent: nothing more to erase or audit; the event is sent again (its consumer is idempotent).
+    const audited = w.audit.items.length;
     await disconnectConnection(w.deps, { tenantId: "acme", id, actor: { type: "user", id: "user-2" } });
-    expect(w.events.sent).toHaveLength(1);
+    expect(w.audit.items).toHaveLength(audited);
+    expect(w.events.sent).toHaveLength(2);
+    expect(w.events.sent[1]).toEqual(w.events.sent[0]);
   });
 
-  it("blocks what was scheduled to the disconnected targets, with the reconnect action", async () => {
+  it("announces a disconnect again when DELETE is repeated, so a lost first event can be recovered", async () => {
     const w = world();
     const id = await connect(w);
-    const calls: { targetIds: readonly string[]; action: { message: string }; by: string }[] = [];
-    const deps = {
-      ...w.deps,
-      blocker: {
-        blockForTargets: async (input: (typeof calls)[number]) => {
-          calls.push(input);
-          return 2;
-        },
-        unblockForTargets: async () => 0,
-      },
-    };
-    const out = await disconnectConnection(deps, { tenantId: "acme", id, actor: { type: "user", id: "u9" } });
-    expect(out.blockedDeliveries).toBe(2);
     const targetIds = (await w.targets.listByConnection("acme", id)).map((t) => t.id);
-    expect(calls).toEqual([
+    w.events.failWith = new Error("EventBridge unreachable");
+    await expect(
+      disconnectConnection(w.deps, { tenantId: "acme", id, actor: { type: "user", id: "u9" } }),
+    ).rejects.toThrow(/unreachable/);
+    // The tokens are gone and the connection is DISCONNECTED, but nothing reached the bus.
+    expect((await w.connections.get("acme", id))?.status).toBe("DISCONNECTED");
+    expect(w.events.sent).toEqual([]);
+    w.events.failWith = undefined;
+    await disconnectConnection(w.deps, { tenantId: "acme", id, actor: { type: "user", id: "u9" } });
+    expect(w.events.sent).toEqual([
+      expect.objectContaining({ connectionId: id, reason: "disconnected", targetIds }),
+    ]);
+  });
+
+  it("announces the targets a refresh lost (revoked) and the ones it found again (restored)", async () => {
+    const w = world();
+    const id = await connect(w);
+    const before = await w.targets.listByConnection("acme", id);
+    const page = before.find((t) => t.kind === "facebook_page")!;
+    const ig = before.find((t) => t.kind === "instagram_account")!;
+    const all = w.meta.account.targets;
+    w.meta.targets = [...all].filter((t) => t.kind === "facebook_page");
+    await refreshConnectionTargets(w.deps, "acme", id, { correlationId: "corr-r" });
+    expect(w.events.sent).toEqual([
       expect.objectContaining({
-        targetIds,
-        by: "user:u9",
-        action: expect.objectContaining({ type: "reconnect" }),
+        connectionId: id,
+        targetIds: [ig.id],
+        reason: "revoked",
+        why: expect.stringMatching(/no longer lists/),
+        correlationId: "corr-r",
       }),
     ]);
-    expect(w.audit.items.find((e) => e.type === "disconnected")?.details).toMatchObject({
-      blockedDeliveries: 2,
-    });
+    expect(w.events.restoredSent).toEqual([]);
+    // The Instagram account is reachable again: its deliveries may go back on schedule.
+    w.meta.targets = [...all];
+    await refreshConnectionTargets(w.deps, "acme", id);
+    expect(w.events.sent).toHaveLength(1);
+    expect(w.events.restoredSent).toEqual([
+      expect.objectContaining({ connectionId: id, provider: "meta", targetIds: [ig.id] }),
+    ]);
+    expect(page.status).toBe("ACTIVE");
   });
 
   it("erases tokens even when the provider cannot be reached to revoke", async () => {

@@ -237,35 +237,41 @@ describe("callback", () => {
     expect(scopes?.details).toEqual({ added: ["r_organization_admin"], removed: [] });
   });
 
-  it("puts deliveries blocked for this connection back on schedule after a reconnect", async () => {
+  it("announces a reconnect's targets as restored (not a first connect), and a failing bus never undoes it", async () => {
     const w = world();
-    const calls: { targetIds: readonly string[]; correlationId: string }[] = [];
-    const deps = {
-      ...w.deps,
-      blocker: {
-        blockForTargets: async () => 0,
-        unblockForTargets: async (i: (typeof calls)[number]) => {
-          calls.push(i);
-          return 1;
-        },
-      },
-    };
     const res = await completeAuthorization(
-      deps,
+      w.deps,
       "meta",
       { code: "C", state: (await authorize(w)).state },
       { correlationId: "corr" },
     );
     const id = (res as { connectionId: string }).connectionId;
+    // A first connect has no deliveries to restore.
+    expect(w.events.restoredSent).toEqual([]);
+    await completeAuthorization(
+      w.deps,
+      "meta",
+      { code: "C", state: (await authorize(w)).state },
+      { correlationId: "corr-2" },
+    );
     const active = (await w.targets.listByConnection("acme", id)).map((t) => t.id).sort();
-    expect(calls.map((c) => [[...c.targetIds].sort(), c.correlationId])).toEqual([[active, "corr"]]);
+    expect(
+      w.events.restoredSent.map((e) => [
+        e.connectionId,
+        e.provider,
+        [...e.targetIds].sort(),
+        e.correlationId,
+      ]),
+    ).toEqual([[id, "meta", active, "corr-2"]]);
+    expect(w.events.sent).toEqual([]);
 
-    // A failing unblock never undoes the connect.
-    deps.blocker.unblockForTargets = async () => {
-      throw new Error("scheduler down");
-    };
-    const again = await completeAuthorization(deps, "meta", { code: "C", state: (await authorize(w)).state });
+    w.events.failWith = new Error("EventBridge unreachable");
+    const again = await completeAuthorization(w.deps, "meta", {
+      code: "C",
+      state: (await authorize(w)).state,
+    });
     expect(again).toMatchObject({ kind: "redirect", connectionId: id });
+    expect((await w.connections.get("acme", id))?.status).toBe("ACTIVE");
   });
 
   it("marks targets the account no longer reaches as DISCONNECTED and drops their tokens", async () => {
@@ -283,5 +289,10 @@ describe("callback", () => {
     const ig = (await w.targets.listByConnection("acme", id)).find((t) => t.kind === "instagram_account")!;
     expect(ig.status).toBe("DISCONNECTED");
     expect(ig.token).toBeUndefined();
+    // Its deliveries get blocked through the event; the others are announced as restored.
+    expect(w.events.sent).toEqual([
+      expect.objectContaining({ connectionId: id, targetIds: [ig.id], reason: "revoked" }),
+    ]);
+    expect(w.events.restoredSent.flatMap((e) => e.targetIds)).not.toContain(ig.id);
   });
 });

@@ -159,24 +159,13 @@ describe("refresh cron", () => {
     expect((await run(w)).processed).toBe(0);
   });
 
-  it("blocks the flagged connection's scheduled deliveries, but not on a transient failure", async () => {
+  it("announces the flagged connection's targets (their deliveries get blocked), but not on a transient failure", async () => {
     const w = world();
     const id = await connect(w, "meta");
     toWindow(w);
-    const blocked: string[][] = [];
-    const deps = {
-      ...w.deps,
-      blocker: {
-        blockForTargets: async (i: { targetIds: readonly string[] }) => {
-          blocked.push([...i.targetIds]);
-          return i.targetIds.length;
-        },
-        unblockForTargets: async () => 0,
-      },
-    };
     w.meta.renewResult = new ProviderNetworkError("down", { provider: "meta", classification: "transient" });
-    await refreshDueTokens(deps);
-    expect(blocked).toEqual([]);
+    await refreshDueTokens(w.deps);
+    expect(w.events.sent).toEqual([]);
     w.clock.advance(7 * 60 * 60 * 1000);
     w.meta.renewResult = new MetaApiError("190", {
       provider: "meta",
@@ -184,8 +173,15 @@ describe("refresh cron", () => {
       code: 190,
       subcode: 467,
     });
-    await refreshDueTokens(deps);
-    expect(blocked).toEqual([(await w.targets.listByConnection("acme", id)).map((t) => t.id)]);
+    await refreshDueTokens(w.deps);
+    expect(w.events.sent).toEqual([
+      expect.objectContaining({
+        connectionId: id,
+        targetIds: (await w.targets.listByConnection("acme", id)).map((t) => t.id),
+        reason: "needs_reauth",
+        why: "The provider no longer accepts this grant.",
+      }),
+    ]);
   });
 
   it("marks a Meta grant whose password changed NEEDS_REAUTH (190/460) and one whose app was removed REVOKED (190/458)", async () => {

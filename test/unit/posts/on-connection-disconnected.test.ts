@@ -1,7 +1,8 @@
 /**
  * The ConnectionDisconnected v1 consumer through the real event chain, with in-memory posts
  * ports: the targets' scheduled deliveries become BLOCKED with the reconnect action, other
- * targets and tenants are untouched, a redelivery changes nothing, and a bad message throws.
+ * targets and tenants are untouched, a redelivery changes nothing, a message overtaken by a
+ * reconnect changes nothing, and a bad message throws.
  */
 import type { EventBridgeEvent } from "aws-lambda";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -12,6 +13,7 @@ await vi.hoisted(async () => {
 });
 
 import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
+import type { TargetStatus } from "../../../functions/connections/domain/target.js";
 import { MalformedEventError } from "../../../functions/platform/events.js";
 import type { Delivery } from "../../../functions/posts/domain/post.js";
 import { createOnConnectionDisconnectedHandler } from "../../../functions/posts/handlers/on-connection-disconnected.handler.js";
@@ -32,12 +34,15 @@ beforeEach(() => {
   w.targets.set("li", target("li", "linkedin"));
 });
 
+/** What the connections context does before it announces a loss or a restore. */
+const setStatus = (id: string, status: TargetStatus) => w.targets.set(id, { ...w.targets.get(id)!, status });
+
 async function scheduled() {
   const p = await createPost(w.deps, admin, { content: { text: "hi" }, targetIds: ["fb", "li"] });
-  return (await schedulePost(w.deps, admin, p.id, { publishAt: "2026-06-02T09:00:00Z" }, "c")).deliveries as [
-    Delivery,
-    Delivery,
-  ];
+  const out = (await schedulePost(w.deps, admin, p.id, { publishAt: "2026-06-02T09:00:00Z" }, "c"))
+    .deliveries as [Delivery, Delivery];
+  setStatus("fb", "NEEDS_REAUTH");
+  return out;
 }
 
 const disconnected = (
@@ -103,16 +108,30 @@ describe("on-connection-disconnected", () => {
     expect((await w.deliveries.get("acme", fb.id))?.status).toBe("BLOCKED");
 
     w.clock.now = new Date("2026-06-01T10:05:00Z");
-    await unblockTargetDeliveries(w.deps, { tenantId: "acme", targetIds: ["fb"], correlationId: "c" });
+    setStatus("fb", "ACTIVE");
+    await unblockTargetDeliveries(w.deps, {
+      tenantId: "acme",
+      targetIds: ["fb"],
+      correlationId: "c",
+      occurredAt: "2026-06-01T10:04:00.000Z",
+    });
     await scheduled(); // a new post to the reconnected target
     const unblocked = await w.deliveries.get("acme", fb.id);
     expect(unblocked?.status).toBe("SCHEDULED");
 
+    // Lost again since (the target is out of service), but this is the old message, retried.
     w.clock.now = new Date("2026-06-01T10:06:00Z");
     await handler(event, lambdaContext());
     expect(await w.deliveries.get("acme", fb.id)).toEqual(unblocked);
     const newer = (await w.deliveries.list("acme", { targetId: "fb" })).items;
     expect(newer.map((d) => d.status)).toEqual(["SCHEDULED", "SCHEDULED"]);
+  });
+
+  it("leaves a target that is ACTIVE again alone (a reconnect overtook the message)", async () => {
+    const [fb] = await scheduled();
+    setStatus("fb", "ACTIVE");
+    await createOnConnectionDisconnectedHandler(w.deps)(disconnected(), lambdaContext());
+    expect(await w.deliveries.get("acme", fb.id)).toMatchObject({ status: "SCHEDULED", version: fb.version });
   });
 
   it("only touches the event's tenant", async () => {
