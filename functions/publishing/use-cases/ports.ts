@@ -29,6 +29,15 @@ export interface PublishingDelivery extends Delivery {
   /** Handed to the dead-letter queue: that message keeps failing until it lands there; a replay of it resumes. */
   readonly deadLetter?: { readonly fromVersion: number; readonly messageId: string; readonly at: string };
   readonly publishedAt?: string;
+  /**
+   * Set when the worker put the delivery back to RETRYING: which message handed it over and when
+   * the next try is due, so a redelivery of that message after a crash re-sends the next one.
+   */
+  readonly handoff?: {
+    readonly fromVersion: number;
+    readonly at: string;
+    readonly via: "queue" | "scheduler";
+  };
 }
 
 /** A target resolved for publishing: where, as whom, with which token. */

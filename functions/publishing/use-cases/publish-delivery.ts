@@ -124,6 +124,18 @@ export async function handlePublishRequested(
     }
     replay = true;
   } else if (msg.version !== d0.version) {
+    // The message that handed the delivery over to a wait came back: the worker may have died
+    // between writing RETRYING and sending the next message. Send it (again); copies are harmless.
+    // Only once that message could have come back on its own (visibility > lease): prompt
+    // duplicate copies of it do not multiply the next messages.
+    if (
+      d0.status === "RETRYING" &&
+      d0.handoff?.fromVersion === msg.version &&
+      Date.parse(d0.updatedAt) + deps.leaseMs <= now.getTime()
+    ) {
+      await sendNext(deps, d0, new Date(d0.handoff.at), info);
+      return drop(`handed over to v${d0.version}; its next message was sent again`);
+    }
     return drop(`stale message: v${msg.version}, delivery is at v${d0.version}`);
   }
 
@@ -332,6 +344,7 @@ async function wait(
     status: "RETRYING",
     version: d.version + 1,
     lease: undefined,
+    handoff: { fromVersion: d.lease?.fromVersion ?? d.version, at: at.toISOString(), via },
     publishing: state,
     ledger: appendLedger(d.ledger, {
       at: now.toISOString(),
@@ -351,20 +364,25 @@ async function wait(
     }
     throw error;
   }
-  if (plan.kind === "retry_soon") {
-    await deps.queue.send({
-      tenantId: d.tenantId,
-      deliveryId: d.id,
-      version: next.version,
-      delaySeconds: plan.delaySeconds,
-      correlationId: info.correlationId,
-    });
-    deps.metrics.outcome(provider, "retry");
-  } else {
-    await deps.rescheduler.at(next, at, info.correlationId);
-    deps.metrics.outcome(provider, "rescheduled");
-  }
+  await sendNext(deps, next, at, info);
+  deps.metrics.outcome(provider, via === "queue" ? "retry" : "rescheduled");
   return { kind: "waiting", until: at.toISOString(), via };
+}
+
+/** The next PublishRequested for a RETRYING delivery: a delayed message, or an at() schedule. */
+async function sendNext(deps: PublishDeps, d: PublishingDelivery, at: Date, info: MessageInfo) {
+  const delayMs = Math.max(0, at.getTime() - deps.now().getTime());
+  if (d.handoff?.via === "scheduler" && delayMs > 0) {
+    await deps.rescheduler.at(d, at, info.correlationId);
+    return;
+  }
+  await deps.queue.send({
+    tenantId: d.tenantId,
+    deliveryId: d.id,
+    version: d.version,
+    delaySeconds: Math.min(900, Math.ceil(delayMs / 1000)),
+    correlationId: info.correlationId,
+  });
 }
 
 async function succeed(deps: PublishDeps, d: PublishingDelivery, info: MessageInfo): Promise<PublishResult> {

@@ -297,6 +297,30 @@ describe("a publish that works", () => {
     expect(w.calls.steps.at(-1)?.containerId).toBe("c1");
   });
 
+  it("re-sends the next message when the handing-over message comes back after a crash, not for prompt copies", async () => {
+    const w = world({
+      deliveries: [delivery("d1")],
+      step: (s) => ({
+        next: "wait",
+        state: { ...s, phase: "await", containerId: "c1" },
+        waitMs: 2_000,
+        reason: "processing",
+        note: "IN_PROGRESS",
+      }),
+    });
+    await handlePublishRequested(w.deps, msg("d1", 1), info("m1"));
+    expect(w.calls.sent).toHaveLength(1);
+    // A prompt duplicate of the first message: stale, nothing sent.
+    expect((await handlePublishRequested(w.deps, msg("d1", 1), info("copy"))).kind).toBe("dropped");
+    expect(w.calls.sent).toHaveLength(1);
+    // The worker died before its send reached SQS; the message returns after its visibility timeout.
+    w.advance(6 * 60_000);
+    const r = await handlePublishRequested(w.deps, msg("d1", 1), info("m1", 2));
+    expect(r).toMatchObject({ kind: "dropped", reason: expect.stringMatching(/sent again/) });
+    expect(w.calls.sent).toHaveLength(2);
+    expect(w.calls.sent[1]!.version).toBe(w.get("d1").version);
+  });
+
   it("waits without calling the provider while the breaker is open", async () => {
     const w = world({ deliveries: [delivery("d1")], breakerWait: new Date(T0 + 31_000) });
     const r = await handlePublishRequested(w.deps, msg("d1", 1), info());
