@@ -16,6 +16,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          setupFiles: ["test/support/unit-env.ts"],
           include: ["test/unit/**/*.test.ts", "test/fuzz/**/*.test.ts"],
           environment: "node",
           env: { ...quiet, POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" },
