@@ -36,6 +36,23 @@ export function tableDeps() {
   };
 }
 
+/**
+ * Everything the handlers that act on a live grant use (disconnect, target refresh, token
+ * refresh, OAuth callback): the stores, the token vault, the providers and the event bus.
+ * Pass `table` when the handler also needs another store from it.
+ */
+export function grantDeps(table: ReturnType<typeof tableDeps> = tableDeps()) {
+  return {
+    connections: table.connections,
+    targets: table.targets,
+    audit: table.audit,
+    vault: vaultDeps(),
+    providers: providerDeps(),
+    events: eventDeps(),
+    clock,
+  };
+}
+
 export function vaultDeps() {
   const { TOKEN_KEY_SECRET_ID } = loadConfig({ TOKEN_KEY_SECRET_ID: configFields.required() });
   return createTokenVault(secretsKeyrings(TOKEN_KEY_SECRET_ID, getSecretJson, getPreviousSecretJson));

@@ -1,19 +1,10 @@
 /** DELETE /v1/connections/{id} (admin): revoke where possible, erase tokens, disconnect targets. */
 import { ConnectionPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { grantDeps } from "../adapters/deps.js";
 import { disconnectConnection } from "../use-cases/manage.js";
 
-const table = tableDeps();
-const deps = {
-  connections: table.connections,
-  targets: table.targets,
-  audit: table.audit,
-  vault: vaultDeps(),
-  providers: providerDeps(),
-  events: eventDeps(),
-  clock,
-};
+const deps = grantDeps();
 
 export const handler = httpHandler({ path: ConnectionPathSchema }, async ({ auth, path, correlationId }) => {
   await disconnectConnection(deps, {

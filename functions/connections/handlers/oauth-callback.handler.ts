@@ -5,19 +5,13 @@
 import { OAuthCallbackQuerySchema, ProviderPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
-import { clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { grantDeps, tableDeps } from "../adapters/deps.js";
 import { completeAuthorization } from "../use-cases/callback.js";
 
 const table = tableDeps();
 const deps = {
-  providers: providerDeps(),
+  ...grantDeps(table),
   states: table.states,
-  connections: table.connections,
-  targets: table.targets,
-  audit: table.audit,
-  vault: vaultDeps(),
-  events: eventDeps(),
-  clock,
   observe: (outcome: string, detail?: Record<string, unknown>) => {
     logger.info("oauth callback", { outcome, ...detail });
     const m = metrics.singleMetric();

@@ -6,18 +6,11 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
-import { clock, eventDeps, providerDeps, tableDeps, vaultDeps } from "../adapters/deps.js";
+import { grantDeps } from "../adapters/deps.js";
 import { type RefreshOutcome, refreshDueTokens } from "../use-cases/refresh-tokens.js";
 
-const table = tableDeps();
 const deps = {
-  connections: table.connections,
-  targets: table.targets,
-  audit: table.audit,
-  vault: vaultDeps(),
-  providers: providerDeps(),
-  events: eventDeps(),
-  clock,
+  ...grantDeps(),
   recordOutcome: (outcome: RefreshOutcome, c?: { provider: string }) => {
     const m = metrics.singleMetric();
     m.addDimension("outcome", outcome);
