@@ -10,13 +10,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { listQuery } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
 import type { Delivery } from "../domain/post.js";
-import { type DeliveryStore, WriteConflict } from "../use-cases/ports.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { type DeliveryStore, InvalidCursor, WriteConflict } from "../use-cases/ports.js";
 import { postItem } from "./post-repository.js";
 
 export const deliveryKey = (tenantId: string, id: string) => ({
@@ -101,47 +100,23 @@ export function deliveryRepository(client: DynamoDBDocumentClient, table: string
       }
     },
     async list(tenantId, filter) {
-      const gsi1pk = tenantListPk(tenantId, "DELIVERIES");
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ":pk": gsi1pk };
-      let keyCond = "GSI1PK = :pk";
-      // Sort keys are `<ISO>#<id>`: BETWEEN from AND to selects from ≤ publishAt < to.
-      if (filter.from && filter.to) {
-        keyCond += " AND GSI1SK BETWEEN :from AND :to";
-        values[":from"] = filter.from;
-        values[":to"] = filter.to;
-      } else if (filter.from) {
-        keyCond += " AND GSI1SK >= :from";
-        values[":from"] = filter.from;
-      } else if (filter.to) {
-        keyCond += " AND GSI1SK < :to";
-        values[":to"] = filter.to;
-      }
-      const filters: string[] = [];
-      if (filter.status) {
-        filters.push("#status = :status");
-        names["#status"] = "status";
-        values[":status"] = filter.status;
-      }
-      if (filter.targetId) {
-        filters.push("targetId = :target");
-        values[":target"] = filter.targetId;
-      }
-      const out = await client.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: "GSI1",
-          KeyConditionExpression: keyCond,
-          ...(filters.length > 0 ? { FilterExpression: filters.join(" AND ") } : {}),
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-          ScanIndexForward: true,
-          Limit: filter.limit,
-          ...(filter.cursor ? { ExclusiveStartKey: decodeCursor(filter.cursor, gsi1pk) } : {}),
-        }),
-      );
-      const next = encodeCursor(out.LastEvaluatedKey);
-      return { items: (out.Items ?? []).map(fromDeliveryItem), ...(next ? { nextCursor: next } : {}) };
+      // Sort keys are `<ISO>#<id>`: from ≤ publishAt < to.
+      const page = await listQuery(client, {
+        table,
+        index: "GSI1",
+        partition: tenantListPk(tenantId, "DELIVERIES"),
+        itemPkPrefix: tenantPk(tenantId, "DELIVERY", ""),
+        ...(filter.from ? { from: filter.from } : {}),
+        ...(filter.to ? { to: filter.to } : {}),
+        filters: [
+          ...(filter.status ? [{ attr: "status", value: filter.status }] : []),
+          ...(filter.targetId ? [{ attr: "targetId", value: filter.targetId }] : []),
+        ],
+        limit: filter.limit,
+        ...(filter.cursor ? { cursor: filter.cursor } : {}),
+        invalidCursor: (reason) => new InvalidCursor(reason),
+      });
+      return { ...page, items: page.items.map(fromDeliveryItem) };
     },
   };
 }

@@ -2,21 +2,15 @@
  * Posts in the single table.
  *   item: PK `TENANT#<t>#POST#<id>`, SK `POST`
  *   list: GSI1PK `TENANT#<t>#POSTS`, GSI1SK `<createdAt>#<id>` (newest first; from/to on createdAt)
- * Status and target filters are FilterExpressions on that query (a page may hold fewer than
- * `limit` items; follow `nextCursor`).
+ * Status and target filters are FilterExpressions on that query; `listQuery` reads on until the
+ * page is full, so a page with `nextCursor` always holds `limit` items.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { listQuery } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
 import type { Post } from "../domain/post.js";
-import { type PostStore, WriteConflict } from "../use-cases/ports.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { InvalidCursor, type PostStore, WriteConflict } from "../use-cases/ports.js";
 
 export const postKey = (tenantId: string, id: string) => ({ PK: tenantPk(tenantId, "POST", id), SK: "POST" });
 
@@ -97,48 +91,26 @@ export function postRepository(client: DynamoDBDocumentClient, table: string): P
       }
     },
     async list(tenantId, filter) {
-      const gsi1pk = tenantListPk(tenantId, "POSTS");
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ":pk": gsi1pk };
-      let keyCond = "GSI1PK = :pk";
-      // Sort keys are `<ISO>#<id>`, so the bare ISO `to` sorts before every item created at `to`:
-      // BETWEEN from AND to selects from ≤ createdAt < to.
-      if (filter.from && filter.to) {
-        keyCond += " AND GSI1SK BETWEEN :from AND :to";
-        values[":from"] = new Date(filter.from).toISOString();
-        values[":to"] = new Date(filter.to).toISOString();
-      } else if (filter.from) {
-        keyCond += " AND GSI1SK >= :from";
-        values[":from"] = new Date(filter.from).toISOString();
-      } else if (filter.to) {
-        keyCond += " AND GSI1SK < :to";
-        values[":to"] = new Date(filter.to).toISOString();
-      }
-      const filters: string[] = [];
-      if (filter.status) {
-        filters.push("#status = :status");
-        names["#status"] = "status";
-        values[":status"] = filter.status;
-      }
-      if (filter.targetId) {
-        filters.push("contains(targetIds, :target)");
-        values[":target"] = filter.targetId;
-      }
-      const out = await client.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: "GSI1",
-          KeyConditionExpression: keyCond,
-          ...(filters.length > 0 ? { FilterExpression: filters.join(" AND ") } : {}),
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          Limit: filter.limit,
-          ...(filter.cursor ? { ExclusiveStartKey: decodeCursor(filter.cursor, gsi1pk) } : {}),
-        }),
-      );
-      const next = encodeCursor(out.LastEvaluatedKey);
-      return { items: (out.Items ?? []).map(fromPostItem), ...(next ? { nextCursor: next } : {}) };
+      // Sort keys are `<ISO>#<id>`, newest first: from ≤ createdAt < to.
+      const page = await listQuery(client, {
+        table,
+        index: "GSI1",
+        partition: tenantListPk(tenantId, "POSTS"),
+        itemPkPrefix: tenantPk(tenantId, "POST", ""),
+        ...(filter.from ? { from: new Date(filter.from).toISOString() } : {}),
+        ...(filter.to ? { to: new Date(filter.to).toISOString() } : {}),
+        filters: [
+          ...(filter.status ? [{ attr: "status", value: filter.status }] : []),
+          ...(filter.targetId
+            ? [{ attr: "targetIds", value: filter.targetId, op: "contains" as const }]
+            : []),
+        ],
+        descending: true,
+        limit: filter.limit,
+        ...(filter.cursor ? { cursor: filter.cursor } : {}),
+        invalidCursor: (reason) => new InvalidCursor(reason),
+      });
+      return { ...page, items: page.items.map(fromPostItem) };
     },
   };
 }
