@@ -5,7 +5,8 @@
 import { NotFoundError, ValidationError } from "../../platform/errors.js";
 import type { Delivery } from "../domain/post.js";
 import { localDate, localDateTime, nextDate, parseLocal, resolveLocal } from "../domain/time.js";
-import { type Actor, type DeliveryFilter, InvalidCursor, type Page, type PostsDeps } from "./ports.js";
+import { readPage } from "./pages.js";
+import type { Actor, DeliveryFilter, Page, PostsDeps } from "./ports.js";
 
 export async function getDelivery(
   deps: Pick<PostsDeps, "deliveries">,
@@ -22,31 +23,15 @@ export async function listDeliveries(
   actor: Actor,
   filter: DeliveryFilter,
 ): Promise<Page<Delivery>> {
-  if (filter.from && filter.to && Date.parse(filter.from) >= Date.parse(filter.to)) {
-    throw new ValidationError([
-      { path: "query.to", code: "invalid_range", message: "`to` must be after `from`." },
-    ]);
-  }
   const norm = (v: string | undefined) =>
     v === undefined ? undefined : new Date(Date.parse(v)).toISOString();
-  try {
-    return await deps.deliveries.list(actor.tenantId, {
+  return readPage(filter, () =>
+    deps.deliveries.list(actor.tenantId, {
       ...filter,
       ...(filter.from ? { from: norm(filter.from) } : {}),
       ...(filter.to ? { to: norm(filter.to) } : {}),
-    });
-  } catch (error) {
-    if (error instanceof InvalidCursor) {
-      throw new ValidationError([
-        {
-          path: "query.cursor",
-          code: "invalid_cursor",
-          message: "This cursor is not valid here; start again without it.",
-        },
-      ]);
-    }
-    throw error;
-  }
+    }),
+  );
 }
 
 /** Longest calendar range, in days. */

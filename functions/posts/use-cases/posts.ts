@@ -6,19 +6,13 @@
  */
 import type { CreatePostBody, HistoryEntry, RuleIssue, UpdatePostBody } from "../../../schemas/api/posts.js";
 import type { Target } from "../../connections/domain/target.js";
-import { NotFoundError, ValidationError } from "../../platform/errors.js";
+import { NotFoundError } from "../../platform/errors.js";
 import { staleVersion } from "../../platform/etag.js";
 import type { Post } from "../domain/post.js";
 import { checkPost, hasErrors, mediaUrls } from "../domain/rules.js";
 import { nextPostStatus, type PostAction, postFromStates } from "../domain/transitions.js";
-import {
-  type Actor,
-  InvalidCursor,
-  type Page,
-  type PostFilter,
-  type PostsDeps,
-  WriteConflict,
-} from "./ports.js";
+import { readPage } from "./pages.js";
+import { type Actor, type Page, type PostFilter, type PostsDeps, WriteConflict } from "./ports.js";
 
 /** History is capped so a post stays far below DynamoDB's 400 KB item limit. */
 const HISTORY_MAX = 200;
@@ -84,25 +78,7 @@ export async function createPost(deps: PostsDeps, actor: Actor, body: CreatePost
 }
 
 export async function listPosts(deps: PostsDeps, actor: Actor, filter: PostFilter): Promise<Page<Post>> {
-  if (filter.from && filter.to && Date.parse(filter.from) >= Date.parse(filter.to)) {
-    throw new ValidationError([
-      { path: "query.to", code: "invalid_range", message: "`to` must be after `from`." },
-    ]);
-  }
-  try {
-    return await deps.posts.list(actor.tenantId, filter);
-  } catch (error) {
-    if (error instanceof InvalidCursor) {
-      throw new ValidationError([
-        {
-          path: "query.cursor",
-          code: "invalid_cursor",
-          message: "This cursor is not valid here; start again without it.",
-        },
-      ]);
-    }
-    throw error;
-  }
+  return readPage(filter, () => deps.posts.list(actor.tenantId, filter));
 }
 
 /** Apply a state action to a post, recording who did it. Checks the version the caller read when given. */
