@@ -11,6 +11,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { queryAll } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
 import { type Connection, type Provider, refreshDueAt } from "../domain/connection.js";
 import { AccountTakenError, type ConnectionRepository, StaleConnectionError } from "../use-cases/ports.js";
@@ -70,22 +71,13 @@ export function dynamoConnectionRepository(
     },
 
     async list(tenantId) {
-      const items: Connection[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const out = await client.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: "GSI1",
-            KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :p)",
-            ExpressionAttributeValues: { ":pk": tenantListPk(tenantId, "CONNECTIONS"), ":p": "CONNECTION#" },
-            ExclusiveStartKey,
-          }),
-        );
-        for (const i of out.Items ?? []) items.push(fromConnectionItem(i));
-        ExclusiveStartKey = out.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items;
+      const items = await queryAll(client, {
+        TableName: table,
+        IndexName: "GSI1",
+        KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :p)",
+        ExpressionAttributeValues: { ":pk": tenantListPk(tenantId, "CONNECTIONS"), ":p": "CONNECTION#" },
+      });
+      return items.map(fromConnectionItem);
     },
 
     async findIdByAccount(tenantId, provider, externalAccountId) {

@@ -3,7 +3,8 @@
  * PK `TENANT#<t>#TARGET#<id>` / SK `TARGET`; GSI1 `TENANT#<t>#TARGETS` /
  * `CONNECTION#<cid>#TARGET#<id>`. A target's own token (Page token) is stored sealed in `token`.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { queryAll } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
 import { toTargetView } from "../use-cases/manage.js";
 import type { StoredTarget, TargetRepository } from "../use-cases/ports.js";
@@ -33,25 +34,16 @@ export function dynamoTargetRepository(client: DynamoDBDocumentClient, table: st
       return t ? toTargetView(t) : undefined;
     },
     async listByConnection(tenantId, connectionId) {
-      const items: StoredTarget[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const out = await client.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: "GSI1",
-            KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :p)",
-            ExpressionAttributeValues: {
-              ":pk": tenantListPk(tenantId, "TARGETS"),
-              ":p": `CONNECTION#${connectionId}#TARGET#`,
-            },
-            ExclusiveStartKey,
-          }),
-        );
-        for (const i of out.Items ?? []) items.push(fromItem(i));
-        ExclusiveStartKey = out.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items;
+      const items = await queryAll(client, {
+        TableName: table,
+        IndexName: "GSI1",
+        KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :p)",
+        ExpressionAttributeValues: {
+          ":pk": tenantListPk(tenantId, "TARGETS"),
+          ":p": `CONNECTION#${connectionId}#TARGET#`,
+        },
+      });
+      return items.map(fromItem);
     },
     async put(t) {
       await client.send(

@@ -11,7 +11,7 @@
  * exact key attributes of that index, the same partition, and an item key inside the caller's
  * prefix (the tenant's), so a client cannot steer a query into another tenant's keys.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 
 /** Which list a cursor belongs to. */
 export interface CursorScope {
@@ -130,4 +130,24 @@ export async function listQuery(client: DynamoDBDocumentClient, q: ListQuery): P
     if (items.length === q.limit) return { items, nextCursor: encodeCursor(keyOf(items[items.length - 1]!)) };
     start = out.LastEvaluatedKey;
   }
+}
+
+/**
+ * Every item a Query matches, following `LastEvaluatedKey` to the end. For small, bounded
+ * partitions (a tenant's connections, one connection's targets) that are read whole.
+ */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, "ExclusiveStartKey">,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await client.send(
+      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
