@@ -5,7 +5,9 @@
  * Filters run after DynamoDB has read a page, so one Query can answer fewer matches than asked
  * for. `listQuery` keeps reading (each read capped at `limit`) until it holds `limit` matches
  * or the partition is exhausted, and its cursor is the key of the last item it *returned*, so
- * the next page starts right after it: nothing skipped, nothing repeated.
+ * the next page starts right after it: nothing skipped, nothing repeated. A request reads at
+ * most `maxEvaluated` items; a sparse filter past that answers a short page whose cursor
+ * resumes after the last item read.
  *
  * Cursors are base64url JSON of that key. One is accepted only for the list it came from: the
  * exact key attributes of that index, the same partition, and an item key inside the caller's
@@ -42,6 +44,8 @@ export interface ListQuery extends CursorScope {
   /** Descending sort-key order (newest first). */
   readonly descending?: boolean;
   readonly limit: number;
+  /** Read budget per request (default MAX_EVALUATED_PER_PAGE); a sparse filter may then answer a short page with a cursor. */
+  readonly maxEvaluated?: number;
   readonly cursor?: string;
   /** The error a malformed or foreign cursor becomes. */
   readonly invalidCursor: (reason: string) => Error;
@@ -107,6 +111,7 @@ export async function listQuery(client: DynamoDBDocumentClient, q: ListQuery): P
     Object.fromEntries(keyAttributes(q).map((k) => [k, item[k]]));
   const items: Record<string, unknown>[] = [];
   let start = q.cursor ? decodeCursor(q.cursor, q, q.invalidCursor) : undefined;
+  let evaluated = 0;
   for (;;) {
     const out = await client.send(
       new QueryCommand({
@@ -129,8 +134,18 @@ export async function listQuery(client: DynamoDBDocumentClient, q: ListQuery): P
     if (!more) return { items };
     if (items.length === q.limit) return { items, nextCursor: encodeCursor(keyOf(items[items.length - 1]!)) };
     start = out.LastEvaluatedKey;
+    evaluated += out.ScannedCount ?? read.length;
+    // A sparse filter over a long list must not hold the request (and the Lambda) open:
+    // past the budget, answer what matched so far with a cursor after the last item read.
+    // Every item before that cursor was either returned or did not match.
+    if (start && evaluated >= (q.maxEvaluated ?? MAX_EVALUATED_PER_PAGE)) {
+      return { items, nextCursor: encodeCursor(start) };
+    }
   }
 }
+
+/** Items a single list request may read through before it answers a short page with a cursor. */
+export const MAX_EVALUATED_PER_PAGE = 2_000;
 
 /**
  * Every item a Query matches, following `LastEvaluatedKey` to the end. For small, bounded
