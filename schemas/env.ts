@@ -11,7 +11,7 @@ export const ENV = {
   /** Publish queue URL and ARN (the Scheduler targets the ARN). */
   PUBLISH_QUEUE_URL: "HERALD_PUBLISH_QUEUE_URL",
   PUBLISH_QUEUE_ARN: "HERALD_PUBLISH_QUEUE_ARN",
-  /** Webhook queue URL. */
+  /** Webhook queue URL (the `sendTo: ["webhook"]` binding; no function reads it until webhooks are built). */
   WEBHOOK_QUEUE_URL: "HERALD_WEBHOOK_QUEUE_URL",
   /** The stage's EventBridge bus for domain events. */
   EVENT_BUS_NAME: "HERALD_EVENT_BUS_NAME",

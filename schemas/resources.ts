@@ -42,6 +42,8 @@ export const QUEUES: Record<QueueId, QueueDefinition> = {
     retentionDays: 4,
     dlqRetentionDays: 14,
   },
+  // Reserved for provider webhooks (a future issue): created with its DLQ and alarm, but no
+  // function sends to it or consumes it yet.
   webhook: {
     id: "webhook",
     visibilityTimeoutSeconds: 6 * 30,
