@@ -577,6 +577,9 @@ async function onFailure(
         status: "RETRYING",
         version: d.version + 1,
         lease: undefined,
+        // An older wait's handoff must not re-send a message for a delivery that now waits
+        // for an operator's replay (a late copy of that wait's message would restart it).
+        handoff: undefined,
         publishing: state,
         deadLetter: {
           fromVersion: d.lease?.fromVersion ?? d.version,

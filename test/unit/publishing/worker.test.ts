@@ -444,6 +444,34 @@ describe("failures", () => {
     expect(w.get("d1").ledger.map((e) => e.event)).toContain("replayed");
   });
 
+  it("a late copy of the message before the dead-lettered one does not restart the delivery", async () => {
+    const w = world({
+      deliveries: [delivery("d1")],
+      step: () => {
+        throw metaError(987654);
+      },
+    });
+    let version = 1;
+    let before = version;
+    for (let attempt = 1; attempt < POLICY.maxAttempts; attempt++) {
+      before = version;
+      await handlePublishRequested(w.deps, msg("d1", version), info(`m${attempt}`));
+      version = w.get("d1").version;
+      w.advance(10_000);
+    }
+    await expect(handlePublishRequested(w.deps, msg("d1", version), info("last"))).rejects.toBeInstanceOf(
+      DeadLetterError,
+    );
+    const sent = w.calls.sent.length;
+    // The message that handed over to the dead-lettered attempt returns after its visibility
+    // timeout: the delivery waits for an operator's replay, so nothing is sent again.
+    w.advance(6 * 60_000);
+    const r = await handlePublishRequested(w.deps, msg("d1", before), info(`m${POLICY.maxAttempts - 1}`, 2));
+    expect(r.kind).toBe("dropped");
+    expect(w.calls.sent).toHaveLength(sent);
+    expect(w.get("d1").ledger.at(-1)?.event).toBe("dead_lettered");
+  });
+
   it("a claim lost to another worker is a drop", async () => {
     const w = world({ deliveries: [delivery("d1")] });
     const racing = {
