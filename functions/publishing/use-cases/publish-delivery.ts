@@ -315,11 +315,26 @@ async function save(
     version: d.version + 1,
     updatedAt: deps.now().toISOString(),
   };
+  return (await writeClaimed(deps, next, d.version)) ? next : undefined;
+}
+
+/** A worker that lost its lease stops here: the one that took over owns the delivery. */
+const LOST_LEASE: PublishResult = { kind: "dropped", reason: "lost the lease" };
+
+/**
+ * Replace the PUBLISHING delivery this worker wrote at `fromVersion` with `next`; false when
+ * the write lost (another worker took the lease over, or the delivery changed under it).
+ */
+async function writeClaimed(
+  deps: PublishDeps,
+  next: PublishingDelivery,
+  fromVersion: number,
+): Promise<boolean> {
   try {
-    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
-    return next;
+    await deps.deliveries.replace(next, fromVersion, ["PUBLISHING"]);
+    return true;
   } catch (error) {
-    if (error instanceof WriteConflict) return undefined;
+    if (error instanceof WriteConflict) return false;
     throw error;
   }
 }
@@ -355,14 +370,9 @@ async function wait(
     }),
     updatedAt: now.toISOString(),
   };
-  try {
-    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
-  } catch (error) {
-    if (error instanceof WriteConflict) {
-      deps.log.warn("lost the lease before re-enqueueing", { deliveryId: d.id });
-      return { kind: "dropped", reason: "lost the lease" };
-    }
-    throw error;
+  if (!(await writeClaimed(deps, next, d.version))) {
+    deps.log.warn("lost the lease before re-enqueueing", { deliveryId: d.id });
+    return LOST_LEASE;
   }
   await sendNext(deps, next, at, info);
   deps.metrics.outcome(provider, via === "queue" ? "retry" : "rescheduled");
@@ -405,12 +415,7 @@ async function succeed(deps: PublishDeps, d: PublishingDelivery, info: MessageIn
     }),
     updatedAt: now.toISOString(),
   };
-  try {
-    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
-  } catch (error) {
-    if (error instanceof WriteConflict) return { kind: "dropped", reason: "lost the lease" };
-    throw error;
-  }
+  if (!(await writeClaimed(deps, next, d.version))) return LOST_LEASE;
   deps.metrics.outcome(provider, "published");
   deps.metrics.lag(provider, now.getTime() - Date.parse(d.publishAt));
   deps.metrics.attempts(provider, (state?.attempts ?? 0) + 1);
@@ -446,12 +451,7 @@ async function fail(
     }),
     updatedAt: now.toISOString(),
   };
-  try {
-    await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
-  } catch (e) {
-    if (e instanceof WriteConflict) return { kind: "dropped", reason: "lost the lease" };
-    throw e;
-  }
+  if (!(await writeClaimed(deps, next, d.version))) return LOST_LEASE;
   deps.metrics.outcome(provider, "failed", error.class);
   deps.metrics.attempts(provider, (d.publishing?.attempts ?? 0) + 1);
   const { raw: _raw, ...stored } = error;
@@ -514,7 +514,7 @@ async function onFailure(
       detail: `${classified.providerCode} → ${classified.class}/${classified.action}: ${classified.message}`,
     }),
   });
-  if (!noted) return { kind: "dropped", reason: "lost the lease" };
+  if (!noted) return LOST_LEASE;
   d = noted;
 
   // The post is out; only its first comment failed for good (a missing permission, refused
@@ -531,7 +531,7 @@ async function onFailure(
         detail: `the first comment was not posted: ${classified.message}`,
       }),
     });
-    if (!skipped) return { kind: "dropped", reason: "lost the lease" };
+    if (!skipped) return LOST_LEASE;
     return succeed(deps, skipped, info);
   }
 
@@ -595,12 +595,7 @@ async function onFailure(
         }),
         updatedAt: now.toISOString(),
       };
-      try {
-        await deps.deliveries.replace(next, d.version, ["PUBLISHING"]);
-      } catch (e) {
-        if (e instanceof WriteConflict) return { kind: "dropped", reason: "lost the lease" };
-        throw e;
-      }
+      if (!(await writeClaimed(deps, next, d.version))) return LOST_LEASE;
       deps.metrics.outcome(provider, "dead_letter", classified.class);
       throw new DeadLetterError(`delivery ${d.id}: ${classified.message}`);
     }
