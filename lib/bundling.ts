@@ -33,9 +33,6 @@ export const BUNDLE_OPTIONS = {
   externalModules: [] as string[],
 } as const;
 
-/** File name NodejsFunction gives the ESM entry inside the asset. */
-export const BUNDLE_OUTFILE = "index.mjs";
-
 /**
  * The esbuild `build()` options equivalent to `BUNDLE_OPTIONS` as NodejsFunction passes them
  * on its command line (`--bundle --platform=node --target --format --minify --sourcemap

@@ -69,9 +69,6 @@ export class LinkedInApiError extends ProviderError {}
 export class ProviderNetworkError extends ProviderError {}
 
 export const isProviderError = (e: unknown): e is ProviderError => e instanceof ProviderError;
-export const isRevoked = (e: unknown) => isProviderError(e) && e.classification === "revoked";
-export const isTransient = (e: unknown) =>
-  isProviderError(e) && (e.classification === "transient" || e.classification === "rate_limited");
 
 /** Default per-call timeout; provider calls are short reads/writes. */
 export const DEFAULT_TIMEOUT_MS = 10_000;

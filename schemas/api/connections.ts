@@ -119,8 +119,6 @@ export const TokenAuditPageSchema = z.strictObject({
   nextCursor: z.optional(z.string()),
 });
 
-/** Meta posts `signed_request` as a form field (application/x-www-form-urlencoded). */
-export const MetaSignedRequestBodySchema = z.strictObject({ signed_request: z.string() });
 export const MetaDeauthorizeResponseSchema = z.strictObject({ received: z.literal(true) });
 export const MetaDataDeletionResponseSchema = z.strictObject({ url: z.url(), confirmation_code: z.string() });
 export const MetaDataDeletionPathSchema = z.strictObject({

@@ -37,6 +37,3 @@ async function fetchJson(secretId: string, stage: "AWSCURRENT" | "AWSPREVIOUS"):
 
 export const getSecretJson = (secretId: string) => fetchJson(secretId, "AWSCURRENT");
 export const getPreviousSecretJson = (secretId: string) => fetchJson(secretId, "AWSPREVIOUS");
-
-/** Forget cached values (after a rotation, or in tests). */
-export const clearSecretCache = () => cache.clear();

@@ -320,18 +320,6 @@ function stripUndefined(s: BreakerState): BreakerState {
   return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as unknown as BreakerState;
 }
 
-/** The later of several admissions (app scope and target scope): wait if any says wait. */
-export function combineAdmissions(...admissions: readonly Admission[]): Admission {
-  let wait: Extract<Admission, { kind: "wait" }> | undefined;
-  let probe = false;
-  for (const a of admissions) {
-    if (a.kind === "wait") {
-      if (!wait || a.until.getTime() > wait.until.getTime()) wait = a;
-    } else probe ||= a.probe;
-  }
-  return wait ?? { kind: "go", probe };
-}
-
 /**
  * How a classified failure feeds the breaker: throttles and transient failures count, a
  * throttle's wait window blocks the scope until then, anything else shows the provider is up.

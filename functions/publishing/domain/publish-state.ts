@@ -175,9 +175,3 @@ export type StepOutcome =
     }
   /** Published (first comment included, when there was one). */
   | { readonly next: "done"; readonly state: PublishState; readonly note: string };
-
-/** Short ledger entries: the step and what it did. */
-export interface StepNote {
-  readonly event: string;
-  readonly detail: string;
-}

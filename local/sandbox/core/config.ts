@@ -1,4 +1,4 @@
-import type { DeepPartial, SandboxConfig } from "./types.js";
+import type { SandboxConfig } from "./types.js";
 
 /**
  * Defaults for the facts the providers change or the references disagree on. Each one is
@@ -82,5 +82,3 @@ export function restoreInto(target: SandboxConfig, source: SandboxConfig): void 
   Object.assign(target.meta, structuredClone(source.meta));
   Object.assign(target.linkedin, structuredClone(source.linkedin));
 }
-
-export type SandboxConfigOverrides = DeepPartial<SandboxConfig>;

@@ -1,13 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type Admission,
   admit,
   type BreakerConfig,
   type BreakerOutcome,
   type BreakerState,
   breakerOutcomeOf,
-  combineAdmissions,
   DEFAULT_BREAKER_CONFIG,
   initialBreakerState,
   record,
@@ -294,27 +292,6 @@ describe("recording usage", () => {
         pct: 100,
       }),
     ).toEqual({ kind: "answered", usage: { pct: 100 }, blockedUntil: at(3_600_000) });
-  });
-});
-
-describe("combining app and target admissions", () => {
-  const go: Admission = { kind: "go", probe: false };
-  it.each([
-    [[go, go], go],
-    [[go, { kind: "go", probe: true }], { kind: "go", probe: true }],
-    [
-      [go, { kind: "wait", until: at(5), reason: "pacing" }],
-      { kind: "wait", until: at(5), reason: "pacing" },
-    ],
-    [
-      [
-        { kind: "wait", until: at(9), reason: "open" },
-        { kind: "wait", until: at(5), reason: "pacing" },
-      ],
-      { kind: "wait", until: at(9), reason: "open" },
-    ],
-  ] as [Admission[], Admission][])("%# → the later wait wins", (inputs, expected) => {
-    expect(combineAdmissions(...inputs)).toEqual(expected);
   });
 });
 
