@@ -1,7 +1,7 @@
 /**
  * DeliveryPublished v1: "this delivery is live on the platform". Put on the stage's bus by the
  * publish worker (functions/publishing) once the post (and its first comment, if any) is out.
- * Consumers: notifications, outbound webhooks, analytics (first snapshot), the post's history.
+ * No consumer yet; planned: notifications, outbound webhooks, analytics (first snapshot).
  */
 import * as z from "../schemas/zod.js";
 import { defineEvent } from "./contract.js";
