@@ -118,7 +118,9 @@ export async function handlePublishRequested(
     if (Date.parse(lease.until) > now.getTime())
       return drop(`another worker holds the lease until ${lease.until}`);
     reclaim = true;
-  } else if (d0.deadLetter && d0.deadLetter.fromVersion === msg.version) {
+  } else if (d0.status === "RETRYING" && d0.deadLetter?.fromVersion === msg.version) {
+    // Only while the delivery still waits for the replay: a reschedule or an unblock since
+    // then (SCHEDULED, a new version) makes the dead-lettered message stale like any other.
     if (d0.deadLetter.messageId === info.messageId) {
       throw new DeadLetterError(`delivery ${d0.id} was handed to the dead-letter queue`);
     }
@@ -162,7 +164,8 @@ export async function handlePublishRequested(
       messageId: info.messageId,
     },
     publishing: state,
-    ...(replay ? { deadLetter: undefined } : {}),
+    // Any claim ends the dead-letter episode: its message can no longer resume the delivery.
+    deadLetter: undefined,
     ledger: appendLedger(d0.ledger, {
       at: now.toISOString(),
       event: reclaim ? "reclaimed" : replay ? "replayed" : "claimed",

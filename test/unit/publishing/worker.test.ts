@@ -472,6 +472,38 @@ describe("failures", () => {
     expect(w.get("d1").ledger.at(-1)?.event).toBe("dead_lettered");
   });
 
+  it("a DLQ replay after an admin rescheduled the dead-lettered delivery waits for the new time", async () => {
+    const w = world({
+      deliveries: [delivery("d1")],
+      step: () => {
+        throw metaError(987654);
+      },
+    });
+    let version = 1;
+    for (let attempt = 1; attempt < POLICY.maxAttempts; attempt++) {
+      await handlePublishRequested(w.deps, msg("d1", version), info(`m${attempt}`));
+      version = w.get("d1").version;
+      w.advance(10_000);
+    }
+    await expect(handlePublishRequested(w.deps, msg("d1", version), info("last"))).rejects.toBeInstanceOf(
+      DeadLetterError,
+    );
+    // An admin moves the delivery to tomorrow (the posts context: SCHEDULED, version + 1).
+    const dead = w.get("d1");
+    const later = new Date(T0 + 86_400_000).toISOString();
+    await w.deps.deliveries.replace(
+      { ...dead, status: "SCHEDULED", version: dead.version + 1, publishAt: later },
+      dead.version,
+      ["RETRYING"],
+    );
+    // The operator replays the DLQ: the old message is stale now, not a replay.
+    const steps = w.calls.steps.length;
+    const r = await handlePublishRequested(w.deps, msg("d1", version), info("replayed"));
+    expect(r.kind).toBe("dropped");
+    expect(w.calls.steps).toHaveLength(steps);
+    expect(w.get("d1")).toMatchObject({ status: "SCHEDULED", publishAt: later });
+  });
+
   it("a claim lost to another worker is a drop", async () => {
     const w = world({ deliveries: [delivery("d1")] });
     const racing = {
