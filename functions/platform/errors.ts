@@ -95,7 +95,3 @@ export class UnsupportedMediaTypeError extends HttpError {
 export class UnprocessableError extends HttpError {
   readonly type = "unprocessable" as const;
 }
-
-export class TooManyRequestsError extends HttpError {
-  readonly type = "too-many-requests" as const;
-}

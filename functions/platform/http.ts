@@ -17,10 +17,10 @@ import type {
   Context,
 } from "aws-lambda";
 import { PROBLEMS } from "../../schemas/api/problems.js";
-import { ENV } from "../../schemas/env.js";
 import type * as z from "../../schemas/zod.js";
 import { type HttpRoute, ROUTES } from "../manifest.js";
 import { type AuthContext, authFromClaims } from "./auth.js";
+import { configFields, loadConfig } from "./config.js";
 import {
   ForbiddenError,
   HttpError,
@@ -36,7 +36,9 @@ export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-const maxBodyBytes = Number.parseInt(process.env[ENV.MAX_BODY_BYTES] ?? "", 10) || DEFAULT_MAX_BODY_BYTES;
+const { MAX_BODY_BYTES: maxBodyBytes } = loadConfig({
+  MAX_BODY_BYTES: configFields.int(DEFAULT_MAX_BODY_BYTES),
+});
 
 export interface HttpRequest<B, Q, P, A> {
   readonly body: B;

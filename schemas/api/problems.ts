@@ -16,7 +16,6 @@ export const PROBLEMS = {
   "payload-too-large": { status: 413, title: "Request body too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported content type" },
   unprocessable: { status: 422, title: "The request cannot be processed" },
-  "too-many-requests": { status: 429, title: "Too many requests" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
