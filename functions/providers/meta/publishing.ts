@@ -272,26 +272,35 @@ export function metaPublisher(client: MetaClient): Publisher {
           note: `video ready (${postId})`,
         };
       }
-      case "permalink": {
-        const out = await req(
-          "GET",
-          `/${encodeURIComponent(state.postId ?? "")}`,
-          target.token,
-          { fields: "permalink_url" },
-          "GET /{post-id}",
-        );
-        const permalink = str(out.permalink_url);
-        return {
-          next: "now",
-          state: { ...state, phase: "comment", ...(permalink ? { permalink } : {}) },
-          note: "permalink read",
-        };
-      }
+      case "permalink":
+        return readPermalink(target.token, state, "permalink_url", "GET /{post-id}");
       case "comment":
         return comment(input, state);
       default:
         return { next: "done", state, note: "nothing left to do" };
     }
+  }
+
+  /** Read the published object's link (Pages: `permalink_url`; Instagram media: `permalink`), then comment. */
+  async function readPermalink(
+    token: string,
+    state: PublishState,
+    field: "permalink_url" | "permalink",
+    operation: string,
+  ): Promise<StepOutcome> {
+    const out = await req(
+      "GET",
+      `/${encodeURIComponent(state.postId ?? "")}`,
+      token,
+      { fields: field },
+      operation,
+    );
+    const permalink = str(out[field]);
+    return {
+      next: "now",
+      state: { ...state, phase: "comment", ...(permalink ? { permalink } : {}) },
+      note: "permalink read",
+    };
   }
 
   /**
@@ -547,21 +556,8 @@ export function metaPublisher(client: MetaClient): Publisher {
           throw error;
         }
       }
-      case "permalink": {
-        const out = await req(
-          "GET",
-          `/${encodeURIComponent(state.postId ?? "")}`,
-          target.token,
-          { fields: "permalink" },
-          "GET /{ig-media-id}",
-        );
-        const permalink = str(out.permalink);
-        return {
-          next: "now",
-          state: { ...state, phase: "comment", ...(permalink ? { permalink } : {}) },
-          note: "permalink read",
-        };
-      }
+      case "permalink":
+        return readPermalink(target.token, state, "permalink", "GET /{ig-media-id}");
       case "comment":
         return comment(input, state);
       default:
