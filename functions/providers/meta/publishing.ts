@@ -80,6 +80,14 @@ const isMetaError = (e: unknown, code: number, subcode?: number) =>
   e.provider === "meta" &&
   (e.code === code || (subcode !== undefined && e.subcode === subcode));
 
+/** The `id` a creating Graph call answers with; an answer without one is a provider fault. */
+function idOf(out: Json, what: string): string {
+  const id = str(out.id);
+  if (!id)
+    throw new StepFailureError({ provider: "meta", httpStatus: 200, message: `${what} answered no id` });
+  return id;
+}
+
 export function metaPublisher(client: MetaClient): Publisher {
   const req = <T = Json>(
     method: "GET" | "POST",
@@ -158,13 +166,7 @@ export function metaPublisher(client: MetaClient): Publisher {
           { url: item.url, published: false },
           "POST /{page}/photos",
         );
-        const id = str(out.id);
-        if (!id)
-          throw new StepFailureError({
-            provider: "meta",
-            httpStatus: 200,
-            message: "photo upload answered no id",
-          });
+        const id = idOf(out, "photo upload");
         return {
           next: "now",
           state: { ...state, mediaIds: [...done, id] },
@@ -191,13 +193,7 @@ export function metaPublisher(client: MetaClient): Publisher {
             { ...params, fields: "id,permalink_url" },
             "POST /{page}/feed",
           );
-          const id = str(out.id);
-          if (!id)
-            throw new StepFailureError({
-              provider: "meta",
-              httpStatus: 200,
-              message: "feed post answered no id",
-            });
+          const id = idOf(out, "feed post");
           return afterPublished(state, id, "published", str(out.permalink_url));
         } catch (error) {
           // 506 (same message just posted) / 1366051 (photos already posted): look for it.
@@ -224,13 +220,7 @@ export function metaPublisher(client: MetaClient): Publisher {
           { file_url: item.url, description: content.text || undefined, published: true },
           "POST /{page}/videos",
         );
-        const id = str(out.id);
-        if (!id)
-          throw new StepFailureError({
-            provider: "meta",
-            httpStatus: 200,
-            message: "video upload answered no id",
-          });
+        const id = idOf(out, "video upload");
         return {
           next: "now",
           state: { ...state, phase: "await_video", videoId: id, uncertain: false },
@@ -379,9 +369,7 @@ export function metaPublisher(client: MetaClient): Publisher {
       params,
       "POST /{ig-user-id}/media",
     );
-    const id = str(out.id);
-    if (!id)
-      throw new StepFailureError({ provider: "meta", httpStatus: 200, message: "container answered no id" });
+    const id = idOf(out, "container");
     return id;
   }
 
@@ -533,13 +521,7 @@ export function metaPublisher(client: MetaClient): Publisher {
             { creation_id: state.containerId },
             "POST /{ig-user-id}/media_publish",
           );
-          const id = str(out.id);
-          if (!id)
-            throw new StepFailureError({
-              provider: "meta",
-              httpStatus: 200,
-              message: "media_publish answered no id",
-            });
+          const id = idOf(out, "media_publish");
           return {
             next: "now",
             state: { ...state, phase: "permalink", postId: id, uncertain: false },
