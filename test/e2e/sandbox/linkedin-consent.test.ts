@@ -1,7 +1,4 @@
-import { existsSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ADA,
@@ -11,6 +8,7 @@ import {
   type Sandbox,
   startLinkedInSandbox,
 } from "../../integration/sandbox/linkedin-support.js";
+import { type CallbackServer, launchChromium, startCallbackServer } from "../../support/browser.js";
 
 /**
  * The LinkedIn consent page driven in headless Chromium (Debian's `chromium`): approve and
@@ -18,46 +16,23 @@ import {
  * code is then exchanged for a working token.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-
 let sb: Sandbox;
 let browser: Browser;
-let callbackServer: Server;
+let callback: CallbackServer;
 let callbackUrl: string;
-const callbacks: URL[] = [];
+let callbacks: URL[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does this) to run the consent-page browser test`,
-    );
-  }
+  browser = await launchChromium();
   sb = await startLinkedInSandbox();
-  callbackServer = createServer((req, res) => {
-    callbacks.push(new URL(req.url ?? "/", "http://127.0.0.1"));
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end("<!doctype html><title>callback</title><p id='done'>Back in the app</p>");
-  });
-  await new Promise<void>((resolve) => callbackServer.listen(0, "127.0.0.1", resolve));
-  callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/oauth/linkedin/callback`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  callback = await startCallbackServer("/oauth/linkedin/callback");
+  callbackUrl = callback.url;
+  callbacks = callback.received;
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (callbackServer ? callbackServer.close(() => resolve()) : resolve()));
+  await callback?.close();
   await sb?.close();
 });
 

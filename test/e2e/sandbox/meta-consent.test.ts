@@ -1,56 +1,31 @@
-import { existsSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_APPS, startSandbox } from "../../../local/sandbox/index.js";
+import { type CallbackServer, launchChromium, startCallbackServer } from "../../support/browser.js";
 
 /**
  * The Meta login dialog driven in headless Chromium: pick a user, approve (code → token) and
  * deny (error parameters). The redirect lands on a small loopback server standing in for
  * Herald's callback.
  */
-const CHROMIUM = "/usr/bin/chromium";
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
 let browser: Browser;
-let callback: Server;
+let callback: CallbackServer;
 let callbackUrl: string;
-const received: URL[] = [];
+let received: URL[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the consent-page browser tests need Debian's chromium (apt-get install -y chromium; .ci/run installs it).`,
-    );
-  }
+  browser = await launchChromium();
   sandbox = await startSandbox({ port: 0 });
-  callback = createServer((req, res) => {
-    received.push(new URL(req.url ?? "/", callbackUrl));
-    res
-      .writeHead(200, { "content-type": "text/html" })
-      .end("<!doctype html><title>callback</title><p>ok</p>");
-  });
-  await new Promise<void>((resolve) => callback.listen(0, "127.0.0.1", resolve));
-  callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/oauth/meta/callback`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  callback = await startCallbackServer("/oauth/meta/callback");
+  callbackUrl = callback.url;
+  received = callback.received;
 });
 
 afterAll(async () => {
   await browser?.close();
   await sandbox?.close();
-  await new Promise((resolve) => (callback ? callback.close(resolve) : resolve(undefined)));
+  await callback?.close();
 });
 
 const dialogUrl = (state: string) => {
