@@ -7,12 +7,11 @@
  * reconnect action; caches of the connection's tokens must be dropped.
  */
 import * as z from "../schemas/zod.js";
+import { EVENT_IDS } from "./catalog.js";
 import { defineEvent } from "./contract.js";
 
 export const ConnectionDisconnectedV1 = defineEvent({
-  name: "ConnectionDisconnected",
-  source: "herald.connections",
-  version: 1,
+  ...EVENT_IDS.ConnectionDisconnectedV1,
   data: z.strictObject({
     tenantId: z.string().check(z.minLength(1)),
     connectionId: z.string().check(z.minLength(1)),

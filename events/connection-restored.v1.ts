@@ -7,12 +7,11 @@
  * `ConnectionDisconnected` for the same target wins (compare `metadata.occurredAt`).
  */
 import * as z from "../schemas/zod.js";
+import { EVENT_IDS } from "./catalog.js";
 import { defineEvent } from "./contract.js";
 
 export const ConnectionRestoredV1 = defineEvent({
-  name: "ConnectionRestored",
-  source: "herald.connections",
-  version: 1,
+  ...EVENT_IDS.ConnectionRestoredV1,
   data: z.strictObject({
     tenantId: z.string().check(z.minLength(1)),
     connectionId: z.string().check(z.minLength(1)),

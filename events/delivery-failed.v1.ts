@@ -4,12 +4,11 @@
  * (`reconnect`, `fix_content`, `reschedule`, …) and a message a person can act on.
  */
 import * as z from "../schemas/zod.js";
+import { EVENT_IDS } from "./catalog.js";
 import { defineEvent } from "./contract.js";
 
 export const DeliveryFailedV1 = defineEvent({
-  name: "DeliveryFailed",
-  source: "herald.publishing",
-  version: 1,
+  ...EVENT_IDS.DeliveryFailedV1,
   data: z.strictObject({
     tenantId: z.string().check(z.minLength(1)),
     deliveryId: z.string().check(z.minLength(1)),

@@ -4,12 +4,11 @@
  * No consumer yet; planned: notifications, outbound webhooks, analytics (first snapshot).
  */
 import * as z from "../schemas/zod.js";
+import { EVENT_IDS } from "./catalog.js";
 import { defineEvent } from "./contract.js";
 
 export const DeliveryPublishedV1 = defineEvent({
-  name: "DeliveryPublished",
-  source: "herald.publishing",
-  version: 1,
+  ...EVENT_IDS.DeliveryPublishedV1,
   data: z.strictObject({
     tenantId: z.string().check(z.minLength(1)),
     deliveryId: z.string().check(z.minLength(1)),

@@ -4,12 +4,11 @@
  * delivery's current version differs (rescheduled) or its status is not SCHEDULED/RETRYING.
  */
 import * as z from "../schemas/zod.js";
+import { EVENT_IDS } from "./catalog.js";
 import { defineEvent } from "./contract.js";
 
 export const PublishRequestedV1 = defineEvent({
-  name: "PublishRequested",
-  source: "herald.posts",
-  version: 1,
+  ...EVENT_IDS.PublishRequestedV1,
   data: z.strictObject({
     tenantId: z.string().check(z.minLength(1)),
     deliveryId: z.string().check(z.minLength(1)),

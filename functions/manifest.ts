@@ -7,8 +7,7 @@
  * This module is pure data: it imports no handler code (only the event contracts of events/,
  * for the event triggers), so lib/ may import it.
  */
-import { ConnectionDisconnectedV1 } from "../events/connection-disconnected.v1.js";
-import { ConnectionRestoredV1 } from "../events/connection-restored.v1.js";
+import { EVENT_IDS } from "../events/catalog.js";
 import type { QueueId, SecretId } from "../schemas/resources.js";
 
 export type Role = "admin" | "editor";
@@ -486,7 +485,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: "on-connection-disconnected",
     description: "ConnectionDisconnected v1: block the scheduled deliveries of the connection's targets",
     entry: "functions/posts/handlers/on-connection-disconnected.handler.ts",
-    triggers: [onEvents(ConnectionDisconnectedV1)],
+    triggers: [onEvents(EVENT_IDS.ConnectionDisconnectedV1)],
     memoryMb: 256,
     timeoutSeconds: 60,
     bindings: { table: "readWrite" },
@@ -496,7 +495,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description:
       "ConnectionRestored v1: put the blocked deliveries of the connection's targets back on schedule",
     entry: "functions/posts/handlers/on-connection-restored.handler.ts",
-    triggers: [onEvents(ConnectionRestoredV1)],
+    triggers: [onEvents(EVENT_IDS.ConnectionRestoredV1)],
     memoryMb: 256,
     timeoutSeconds: 60,
     // Unblocking writes each delivery's at() schedule again.
