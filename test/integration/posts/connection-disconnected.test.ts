@@ -7,34 +7,35 @@
  * publisher: disconnecting a connection through the API reaches the consumer over the bus.
  */
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
-import { newId } from "../../../functions/platform/keys.js";
 import { deliveryRepository } from "../../../functions/posts/adapters/delivery-repository.js";
-import { postRepository } from "../../../functions/posts/adapters/post-repository.js";
-import type { Delivery, Post } from "../../../functions/posts/domain/post.js";
+import type { Delivery } from "../../../functions/posts/domain/post.js";
 import { names } from "../../../schemas/resources.js";
 import { api, eventually, stackInfo, tokenFor } from "../../support/stack.js";
 import { adminToken, connect, newTenant } from "../connections/helpers.js";
+import {
+  activity,
+  credentials,
+  documentClient,
+  eventBridgeClient,
+  putOnBus,
+  rulePattern,
+  scheduledDeliveries,
+  tenant,
+} from "./support.js";
 
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 let doc: DynamoDBDocumentClient;
 let events: EventBridgeClient;
 let sqs: SQSClient;
-const tenant = () => `it-${randomUUID().slice(0, 8)}`;
 
 beforeAll(() => {
   const { aws } = stackInfo();
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: aws.region, endpoint: aws.dynamodb, credentials }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  events = new EventBridgeClient({ region: aws.region, endpoint: aws.eventbridge, credentials });
+  doc = documentClient();
+  events = eventBridgeClient();
   sqs = new SQSClient({ region: aws.region, endpoint: aws.sqs, credentials });
 });
 afterAll(() => {
@@ -42,70 +43,6 @@ afterAll(() => {
   events?.destroy();
   sqs?.destroy();
 });
-
-/** A post with one SCHEDULED delivery per target, an hour from now, written as the scheduler does. */
-async function scheduledDeliveries(tenantId: string, targetIds: readonly string[]): Promise<Delivery[]> {
-  const table = stackInfo().resources.table;
-  const posts = postRepository(doc, table);
-  const deliveries = deliveryRepository(doc, table);
-  const now = new Date().toISOString();
-  const publishAt = new Date(Date.now() + 3600_000).toISOString();
-  const postId = newId("pst");
-  const items: Delivery[] = targetIds.map((targetId) => {
-    const id = newId("dlv");
-    return {
-      tenantId,
-      id,
-      postId,
-      targetId,
-      platform: "facebook",
-      status: "SCHEDULED",
-      version: 1,
-      publishAt,
-      timeZone: "UTC",
-      scheduleName: `dlv-${id}`,
-      ledger: [{ at: now, event: "scheduled", status: "SCHEDULED", by: "it" }],
-      createdAt: now,
-      updatedAt: now,
-    };
-  });
-  const post: Post = {
-    tenantId,
-    id: postId,
-    status: "APPROVED",
-    version: 1,
-    content: { text: "hello" },
-    targetIds: [...targetIds],
-    deliveryIds: [],
-    history: [],
-    createdAt: now,
-    createdBy: "it",
-    updatedAt: now,
-  };
-  await posts.create(post);
-  await deliveries.createWithPost(
-    items,
-    { ...post, status: "SCHEDULED", version: 2, deliveryIds: items.map((d) => d.id) },
-    1,
-  );
-  return items;
-}
-
-async function putOnBus(detail: unknown): Promise<void> {
-  const out = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: stackInfo().resources.bus,
-          Source: ConnectionDisconnectedV1.source,
-          DetailType: ConnectionDisconnectedV1.name,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-  expect(out.FailedEntryCount).toBe(0);
-}
 
 interface DeliveryView {
   status: string;
@@ -115,12 +52,7 @@ interface DeliveryView {
 
 describe("ConnectionDisconnected v1 → on-connection-disconnected (local stack)", () => {
   it("the stack created the manifest's rule on the stage bus", async () => {
-    const { resources } = stackInfo();
-    const out = await events.send(new ListRulesCommand({ EventBusName: resources.bus }));
-    const rule = out.Rules?.find(
-      (r) => r.Name === names.eventRule(resources.stage, "on-connection-disconnected"),
-    );
-    expect(JSON.parse(rule?.EventPattern ?? "{}")).toEqual({
+    expect(await rulePattern(events, "on-connection-disconnected")).toEqual({
       source: ["herald.connections"],
       "detail-type": ["ConnectionDisconnected"],
       detail: { metadata: { version: [1] } },
@@ -129,10 +61,15 @@ describe("ConnectionDisconnected v1 → on-connection-disconnected (local stack)
 
   it("blocks the disconnected target's SCHEDULED delivery with a reconnect action; the other target stays SCHEDULED", async () => {
     const t = tenant();
-    const [gone, kept] = (await scheduledDeliveries(t, ["tgt_gone", "tgt_kept"])) as [Delivery, Delivery];
+    const [gone, kept] = (await scheduledDeliveries(doc, t, ["tgt_gone", "tgt_kept"])) as [
+      Delivery,
+      Delivery,
+    ];
     const message =
       "Access to this account was revoked at the provider. Reconnect the Meta (Facebook/Instagram) account: POST /v1/connections/meta/authorize.";
     await putOnBus(
+      events,
+      ConnectionDisconnectedV1,
       ConnectionDisconnectedV1.create(
         {
           tenantId: t,
@@ -169,7 +106,7 @@ describe("ConnectionDisconnected v1 → on-connection-disconnected (local stack)
 
   it("a message that breaks the contract is retried by Lambda and lands in the events DLQ with the event", async () => {
     const t = tenant();
-    const [d] = (await scheduledDeliveries(t, ["tgt_x"])) as [Delivery];
+    const [d] = (await scheduledDeliveries(doc, t, ["tgt_x"])) as [Delivery];
     const bad = ConnectionDisconnectedV1.create(
       {
         tenantId: t,
@@ -182,7 +119,7 @@ describe("ConnectionDisconnected v1 → on-connection-disconnected (local stack)
       { correlationId: `it-${randomUUID()}` },
     );
     (bad.data as Record<string, unknown>).reason = "bored";
-    await putOnBus(bad);
+    await putOnBus(events, ConnectionDisconnectedV1, bad);
 
     const queueUrl = stackInfo().resources.queues.eventsDlq!;
     const record = await eventually(
@@ -213,18 +150,6 @@ describe("ConnectionDisconnected v1 → on-connection-disconnected (local stack)
     expect(stored?.status).toBe("SCHEDULED");
   });
 });
-
-interface Activity {
-  source: string;
-  type: string;
-  detail?: Record<string, unknown>;
-}
-
-const activity = async (): Promise<Activity[]> =>
-  (await readFile(stackInfo().activityLog, "utf8"))
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Activity);
 
 describe("the connections context's ConnectionDisconnected reaches the consumer", () => {
   it("DELETE /v1/connections/{id} puts the event; the stage rule routes it to on-connection-disconnected, which succeeds", async () => {

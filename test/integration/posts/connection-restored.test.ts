@@ -6,33 +6,34 @@
  * blocked a delivery leaves it BLOCKED (the later event wins).
  */
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionRestoredV1 } from "../../../events/connection-restored.v1.js";
-import { newId, tenantPk } from "../../../functions/platform/keys.js";
+import { tenantPk } from "../../../functions/platform/keys.js";
 import { deliveryRepository } from "../../../functions/posts/adapters/delivery-repository.js";
-import { postRepository } from "../../../functions/posts/adapters/post-repository.js";
-import type { Delivery, Post } from "../../../functions/posts/domain/post.js";
-import { names } from "../../../schemas/resources.js";
+import type { Delivery } from "../../../functions/posts/domain/post.js";
 import { eventually, stackInfo } from "../../support/stack.js";
+import {
+  activity,
+  credentials,
+  documentClient,
+  eventBridgeClient,
+  putOnBus,
+  rulePattern,
+  scheduledDeliveries,
+  tenant,
+} from "./support.js";
 
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 let doc: DynamoDBDocumentClient;
 let events: EventBridgeClient;
 let scheduler: SchedulerClient;
-const tenant = () => `it-${randomUUID().slice(0, 8)}`;
 
 beforeAll(() => {
   const { aws } = stackInfo();
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: aws.region, endpoint: aws.dynamodb, credentials }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  events = new EventBridgeClient({ region: aws.region, endpoint: aws.eventbridge, credentials });
+  doc = documentClient();
+  events = eventBridgeClient();
   scheduler = new SchedulerClient({ region: aws.region, endpoint: aws.scheduler, credentials });
 });
 afterAll(() => {
@@ -67,46 +68,8 @@ async function activeTarget(tenantId: string, id: string) {
 
 /** A post with one delivery to `targetId`, an hour from now, BLOCKED by a loss that occurred at `lostAt`. */
 async function blockedDelivery(tenantId: string, targetId: string, lostAt: string): Promise<Delivery> {
-  const table = stackInfo().resources.table;
-  const posts = postRepository(doc, table);
-  const deliveries = deliveryRepository(doc, table);
+  const [scheduled] = (await scheduledDeliveries(doc, tenantId, [targetId])) as [Delivery];
   const now = new Date().toISOString();
-  const postId = newId("pst");
-  const id = newId("dlv");
-  const scheduled: Delivery = {
-    tenantId,
-    id,
-    postId,
-    targetId,
-    platform: "facebook",
-    status: "SCHEDULED",
-    version: 1,
-    publishAt: new Date(Date.now() + 3600_000).toISOString(),
-    timeZone: "UTC",
-    scheduleName: `dlv-${id}`,
-    ledger: [{ at: now, event: "scheduled", status: "SCHEDULED", by: "it" }],
-    createdAt: now,
-    updatedAt: now,
-  };
-  const post: Post = {
-    tenantId,
-    id: postId,
-    status: "APPROVED",
-    version: 1,
-    content: { text: "hello" },
-    targetIds: [targetId],
-    deliveryIds: [],
-    history: [],
-    createdAt: now,
-    createdBy: "it",
-    updatedAt: now,
-  };
-  await posts.create(post);
-  await deliveries.createWithPost(
-    [scheduled],
-    { ...post, status: "SCHEDULED", version: 2, deliveryIds: [id] },
-    1,
-  );
   const blocked: Delivery = {
     ...scheduled,
     status: "BLOCKED",
@@ -116,30 +79,19 @@ async function blockedDelivery(tenantId: string, targetId: string, lostAt: strin
       { at: now, event: "blocked", status: "BLOCKED", by: "herald", detail: "it", occurredAt: lostAt },
     ],
   };
-  await deliveries.replace(blocked, 1, ["SCHEDULED"]);
+  await deliveryRepository(doc, stackInfo().resources.table).replace(blocked, 1, ["SCHEDULED"]);
   return blocked;
 }
 
-async function putRestored(tenantId: string, targetIds: string[], occurredAt: string): Promise<string> {
-  const out = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: stackInfo().resources.bus,
-          Source: ConnectionRestoredV1.source,
-          DetailType: ConnectionRestoredV1.name,
-          Detail: JSON.stringify(
-            ConnectionRestoredV1.create(
-              { tenantId, connectionId: "con_it", provider: "meta", targetIds },
-              { correlationId: `it-${randomUUID()}`, occurredAt },
-            ),
-          ),
-        },
-      ],
-    }),
+function putRestored(tenantId: string, targetIds: string[], occurredAt: string): Promise<string> {
+  return putOnBus(
+    events,
+    ConnectionRestoredV1,
+    ConnectionRestoredV1.create(
+      { tenantId, connectionId: "con_it", provider: "meta", targetIds },
+      { correlationId: `it-${randomUUID()}`, occurredAt },
+    ),
   );
-  expect(out.FailedEntryCount).toBe(0);
-  return out.Entries![0]!.EventId!;
 }
 
 const stored = (tenantId: string, id: string) =>
@@ -149,27 +101,18 @@ const stored = (tenantId: string, id: string) =>
 const consumed = (eventId: string) =>
   eventually(
     async () =>
-      (await readFile(stackInfo().activityLog, "utf8"))
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as { type: string; detail?: Record<string, unknown> })
-        .find(
-          (a) =>
-            a.type === "async-invoke-succeeded" &&
-            a.detail?.function === "on-connection-restored" &&
-            a.detail?.eventId === eventId,
-        ),
+      (await activity()).find(
+        (a) =>
+          a.type === "async-invoke-succeeded" &&
+          a.detail?.function === "on-connection-restored" &&
+          a.detail?.eventId === eventId,
+      ),
     { what: "on-connection-restored to finish the event" },
   );
 
 describe("ConnectionRestored v1 → on-connection-restored (local stack)", () => {
   it("the stack created the manifest's rule on the stage bus", async () => {
-    const { resources } = stackInfo();
-    const out = await events.send(new ListRulesCommand({ EventBusName: resources.bus }));
-    const rule = out.Rules?.find(
-      (r) => r.Name === names.eventRule(resources.stage, "on-connection-restored"),
-    );
-    expect(JSON.parse(rule?.EventPattern ?? "{}")).toEqual({
+    expect(await rulePattern(events, "on-connection-restored")).toEqual({
       source: ["herald.connections"],
       "detail-type": ["ConnectionRestored"],
       detail: { metadata: { version: [1] } },
