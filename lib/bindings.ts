@@ -50,41 +50,6 @@ export const SCHEDULER_ACTIONS = [
   "scheduler:GetSchedule",
 ] as const;
 
-/** Env var keys a function gets for its bindings (what `bindFunction` sets; the bench sets the same). */
-export function bindingEnvKeys(bindings: Bindings): EnvKey[] {
-  const keys = new Set<EnvKey>();
-  if (bindings.table) keys.add("TABLE_NAME");
-  for (const id of bindings.sendTo ?? []) {
-    keys.add(QUEUE_ENV[id].url);
-    const arn = QUEUE_ENV[id].arn;
-    if (arn) keys.add(arn);
-  }
-  if (bindings.bus) keys.add("EVENT_BUS_NAME");
-  if (bindings.scheduler) {
-    for (const k of [
-      "SCHEDULE_GROUP_NAME",
-      "SCHEDULER_ROLE_ARN",
-      "SCHEDULER_DLQ_ARN",
-      "PUBLISH_QUEUE_ARN",
-    ] as const) {
-      keys.add(k);
-    }
-  }
-  for (const id of bindings.secrets ?? []) keys.add(SECRET_ENV[id]);
-  if (bindings.providers) {
-    for (const k of [
-      "META_GRAPH_URL",
-      "META_WWW_URL",
-      "LINKEDIN_API_URL",
-      "LINKEDIN_WWW_URL",
-      "PUBLIC_API_URL",
-    ] as const) {
-      keys.add(k);
-    }
-  }
-  return [...keys];
-}
-
 export interface BindingContext {
   readonly resources: StatefulResources;
   readonly stage: StageConfig;
@@ -92,13 +57,55 @@ export interface BindingContext {
   readonly publicApiUrl: string;
 }
 
+/** Where an env var's value comes from, given the stage's resources. */
+type EnvSource = (ctx: BindingContext) => string;
+
+/**
+ * The env vars a function's bindings give it, each with its source: the one list both
+ * `bindFunction` (CDK) and `bindingEnvKeys` (the bench) read.
+ */
+function bindingEnv(bindings: Bindings): [EnvKey, EnvSource][] {
+  const env: [EnvKey, EnvSource][] = [];
+  if (bindings.table) env.push(["TABLE_NAME", (c) => c.resources.table.tableName]);
+  for (const id of bindings.sendTo ?? []) {
+    const { url, arn } = QUEUE_ENV[id];
+    env.push([url, (c) => c.resources.queues[id].queueUrl]);
+    if (arn) env.push([arn, (c) => c.resources.queues[id].queueArn]);
+  }
+  if (bindings.bus) env.push(["EVENT_BUS_NAME", (c) => c.resources.bus.eventBusName]);
+  if (bindings.scheduler) {
+    env.push(
+      ["SCHEDULE_GROUP_NAME", (c) => c.resources.scheduleGroup.scheduleGroupName],
+      ["SCHEDULER_ROLE_ARN", (c) => c.resources.schedulerRole.roleArn],
+      ["SCHEDULER_DLQ_ARN", (c) => c.resources.schedulerDlq.queueArn],
+      ["PUBLISH_QUEUE_ARN", (c) => c.resources.queues.publish.queueArn],
+    );
+  }
+  for (const id of bindings.secrets ?? [])
+    env.push([SECRET_ENV[id], (c) => c.resources.secrets[id].secretArn]);
+  if (bindings.providers) {
+    env.push(
+      ["META_GRAPH_URL", (c) => c.stage.providers.metaGraph],
+      ["META_WWW_URL", (c) => c.stage.providers.metaWww],
+      ["LINKEDIN_API_URL", (c) => c.stage.providers.linkedinApi],
+      ["LINKEDIN_WWW_URL", (c) => c.stage.providers.linkedinWww],
+      ["PUBLIC_API_URL", (c) => c.publicApiUrl],
+    );
+  }
+  return env;
+}
+
+/** Env var keys a function gets for its bindings (what `bindFunction` sets; the bench sets the same). */
+export const bindingEnvKeys = (bindings: Bindings): EnvKey[] => [
+  ...new Set(bindingEnv(bindings).map(([key]) => key)),
+];
+
 /** Apply a function's bindings: env vars and least-privilege grants. */
 export function bindFunction(fn: LambdaFunction, bindings: Bindings, ctx: BindingContext): void {
-  const { resources, stage } = ctx;
-  const setEnv = (key: EnvKey, value: string) => fn.addEnvironment(ENV[key], value);
+  const { resources } = ctx;
+  for (const [key, source] of bindingEnv(bindings)) fn.addEnvironment(ENV[key], source(ctx));
 
   if (bindings.table) {
-    setEnv("TABLE_NAME", resources.table.tableName);
     // Named index ARNs from TABLE instead of the `index/*` wildcard the L2 grants use.
     const tableArn = resources.table.tableArn;
     fn.addToRolePolicy(
@@ -114,23 +121,14 @@ export function bindFunction(fn: LambdaFunction, bindings: Bindings, ctx: Bindin
   }
 
   for (const id of bindings.sendTo ?? []) {
-    const queue = resources.queues[id];
-    const env = QUEUE_ENV[id];
-    setEnv(env.url, queue.queueUrl);
-    if (env.arn) setEnv(env.arn, queue.queueArn);
-    queue.grantSendMessages(fn);
+    resources.queues[id].grantSendMessages(fn);
   }
 
   if (bindings.bus) {
-    setEnv("EVENT_BUS_NAME", resources.bus.eventBusName);
     resources.bus.grantPutEventsTo(fn);
   }
 
   if (bindings.scheduler) {
-    setEnv("SCHEDULE_GROUP_NAME", resources.scheduleGroup.scheduleGroupName);
-    setEnv("SCHEDULER_ROLE_ARN", resources.schedulerRole.roleArn);
-    setEnv("SCHEDULER_DLQ_ARN", resources.schedulerDlq.queueArn);
-    setEnv("PUBLISH_QUEUE_ARN", resources.queues.publish.queueArn);
     fn.addToRolePolicy(
       new PolicyStatement({
         sid: "ManageStageSchedules",
@@ -169,16 +167,6 @@ export function bindFunction(fn: LambdaFunction, bindings: Bindings, ctx: Bindin
   }
 
   for (const id of bindings.secrets ?? []) {
-    const secret = resources.secrets[id];
-    setEnv(SECRET_ENV[id], secret.secretArn);
-    secret.grantRead(fn);
-  }
-
-  if (bindings.providers) {
-    setEnv("META_GRAPH_URL", stage.providers.metaGraph);
-    setEnv("META_WWW_URL", stage.providers.metaWww);
-    setEnv("LINKEDIN_API_URL", stage.providers.linkedinApi);
-    setEnv("LINKEDIN_WWW_URL", stage.providers.linkedinWww);
-    setEnv("PUBLIC_API_URL", ctx.publicApiUrl);
+    resources.secrets[id].grantRead(fn);
   }
 }
