@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ADA,
   ADA_URN,
@@ -11,7 +11,7 @@ import {
   ORG_ANALYST,
   rest,
   type Sandbox,
-  startLinkedInSandbox,
+  useLinkedInSandbox,
 } from "./linkedin-support.js";
 
 /**
@@ -21,14 +21,10 @@ import {
  */
 
 let sb: Sandbox;
-beforeAll(async () => {
-  sb = await startLinkedInSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(async () => {
-  await control(sb, "/_sandbox/reset");
+useLinkedInSandbox({
+  started: (running) => {
+    sb = running;
+  },
 });
 
 describe("required headers and versions", () => {

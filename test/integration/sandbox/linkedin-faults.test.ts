@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ADA_URN,
   control,
@@ -6,7 +6,7 @@ import {
   mintToken,
   ORG_ADMIN,
   type Sandbox,
-  startLinkedInSandbox,
+  useLinkedInSandbox,
 } from "./linkedin-support.js";
 
 /**
@@ -17,15 +17,13 @@ import {
 
 let sb: Sandbox;
 let token: string;
-beforeAll(async () => {
-  sb = await startLinkedInSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(async () => {
-  await control(sb, "/_sandbox/reset");
-  token = await mintToken(sb);
+useLinkedInSandbox({
+  started: (running) => {
+    sb = running;
+  },
+  afterReset: async (running) => {
+    token = await mintToken(running);
+  },
 });
 
 async function addFault(rule: Record<string, unknown>): Promise<string> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ADA_URN,
   control,
@@ -9,8 +9,8 @@ import {
   rest,
   type Sandbox,
   sampleBytes,
-  startLinkedInSandbox,
   uploadAsset,
+  useLinkedInSandbox,
 } from "./linkedin-support.js";
 
 /**
@@ -23,17 +23,15 @@ const PART = 4_194_304;
 
 let sb: Sandbox;
 let token: string;
-beforeAll(async () => {
-  sb = await startLinkedInSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(async () => {
-  await control(sb, "/_sandbox/reset");
-  // Long enough that real time never finishes processing during a test; tests move the clock.
-  await control(sb, "/_sandbox/config", { linkedin: { mediaProcessingMs: 600_000 } }, "PUT");
-  token = await mintToken(sb);
+useLinkedInSandbox({
+  started: (running) => {
+    sb = running;
+  },
+  afterReset: async (running) => {
+    // Long enough that real time never finishes processing during a test; tests move the clock.
+    await control(running, "/_sandbox/config", { linkedin: { mediaProcessingMs: 600_000 } }, "PUT");
+    token = await mintToken(running);
+  },
 });
 
 const status = async (kind: string, urn: string) => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ADA,
   APP,
@@ -11,7 +11,7 @@ import {
   OTHER_APP,
   rest,
   type Sandbox,
-  startLinkedInSandbox,
+  useLinkedInSandbox,
 } from "./linkedin-support.js";
 
 /**
@@ -21,14 +21,10 @@ import {
  */
 
 let sb: Sandbox;
-beforeAll(async () => {
-  sb = await startLinkedInSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(async () => {
-  await control(sb, "/_sandbox/reset");
+useLinkedInSandbox({
+  started: (running) => {
+    sb = running;
+  },
 });
 
 const www = (path: string) => `${sb.url}/linkedin/www${path}`;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ADA,
   ADA_URN,
@@ -11,8 +11,8 @@ import {
   rest,
   type Sandbox,
   sampleBytes,
-  startLinkedInSandbox,
   uploadAsset,
+  useLinkedInSandbox,
 } from "./linkedin-support.js";
 
 /**
@@ -24,15 +24,13 @@ import {
 
 let sb: Sandbox;
 let token: string;
-beforeAll(async () => {
-  sb = await startLinkedInSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(async () => {
-  await control(sb, "/_sandbox/reset");
-  token = await mintToken(sb);
+useLinkedInSandbox({
+  started: (running) => {
+    sb = running;
+  },
+  afterReset: async (running) => {
+    token = await mintToken(running);
+  },
 });
 
 interface Published {

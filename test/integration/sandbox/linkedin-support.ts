@@ -3,6 +3,7 @@
  * REST API with LinkedIn's required headers, mint tokens and upload media through the
  * sandbox's own routes.
  */
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startSandbox } from "../../../local/sandbox/index.js";
 import { LINKEDIN_SEED } from "../../../local/sandbox/linkedin/index.js";
 
@@ -29,6 +30,30 @@ export const ORG_SCOPES = [
 
 export async function startLinkedInSandbox(): Promise<Sandbox> {
   return startSandbox({ port: 0 });
+}
+
+/**
+ * One sandbox for the calling test file: started before its tests (handed to `started`),
+ * closed after them, and reset before each test, after which `afterReset` runs (mint a token,
+ * change the sandbox config).
+ */
+export function useLinkedInSandbox(hooks: {
+  started: (sb: Sandbox) => void;
+  afterReset?: (sb: Sandbox) => Promise<void>;
+}): void {
+  let sb: Sandbox | undefined;
+  beforeAll(async () => {
+    sb = await startLinkedInSandbox();
+    hooks.started(sb);
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+  beforeEach(async () => {
+    const running = sb!;
+    await control(running, "/_sandbox/reset");
+    await hooks.afterReset?.(running);
+  });
 }
 
 /** Call `/linkedin/api/<path>` with the headers LinkedIn requires (override any with `headers`). */
