@@ -3,9 +3,10 @@
  * become unusable, `ConnectionRestored` v1 when a reconnect makes them usable again. The posts
  * context consumes both (blocks / unblocks deliveries); this context never calls it directly.
  */
-import { type EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnected.v1.js";
 import { ConnectionRestoredV1 } from "../../../events/connection-restored.v1.js";
+import { putEvent } from "../../platform/aws/event-bus.js";
 import { reconnectAction } from "../domain/connection.js";
 import type { ConnectionEvents } from "../use-cases/ports.js";
 
@@ -16,27 +17,6 @@ const WHY = {
 } as const;
 
 export function eventBridgeConnectionEvents(client: EventBridgeClient, busName: string): ConnectionEvents {
-  const put = async (
-    contract: { source: string; name: string },
-    message: { metadata: { correlationId: string } },
-  ) => {
-    const out = await client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: busName,
-            Source: contract.source,
-            DetailType: contract.name,
-            Detail: JSON.stringify(message),
-          },
-        ],
-      }),
-    );
-    // PutEvents answers 200 even when it refuses the entry.
-    if ((out.FailedEntryCount ?? 0) > 0) {
-      throw new Error(`EventBridge refused ${contract.name}: ${out.Entries?.[0]?.ErrorCode ?? "unknown"}`);
-    }
-  };
   return {
     async disconnected(input) {
       const message = ConnectionDisconnectedV1.create(
@@ -50,7 +30,7 @@ export function eventBridgeConnectionEvents(client: EventBridgeClient, busName: 
         },
         { correlationId: input.correlationId ?? crypto.randomUUID() },
       );
-      await put(ConnectionDisconnectedV1, message);
+      await putEvent(client, busName, ConnectionDisconnectedV1, message);
     },
     async restored(input) {
       const message = ConnectionRestoredV1.create(
@@ -62,7 +42,7 @@ export function eventBridgeConnectionEvents(client: EventBridgeClient, busName: 
         },
         { correlationId: input.correlationId ?? crypto.randomUUID() },
       );
-      await put(ConnectionRestoredV1, message);
+      await putEvent(client, busName, ConnectionRestoredV1, message);
     },
   };
 }
