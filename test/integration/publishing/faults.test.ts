@@ -63,6 +63,16 @@ const addFault = async (rule: Record<string, unknown>) => {
   return id;
 };
 
+/** The next `times` posts as `target` (a Page's feed, LinkedIn's /rest/posts) answer the error `preset`. */
+const failPosts = (provider: "meta" | "linkedin", target: string, times: number, preset: string) =>
+  addFault({
+    provider,
+    path: provider === "meta" ? "/feed$" : "/rest/posts$",
+    target,
+    times,
+    fault: { kind: "error", preset },
+  });
+
 describe("every format, with first comments", () => {
   it("publishes multi-photo, carousel and multi-image posts with their first comment, once each", async () => {
     const m = marker("formats");
@@ -166,20 +176,8 @@ describe("the provider acted, then the connection dropped", () => {
 describe("5xx storms", () => {
   it("retries with backoff through a run of server errors and publishes once", async () => {
     const m = marker("storm");
-    await addFault({
-      provider: "meta",
-      path: "/feed$",
-      target: PAGE_BAKERY,
-      times: 3,
-      fault: { kind: "error", preset: "server-500" },
-    });
-    await addFault({
-      provider: "linkedin",
-      path: "/rest/posts$",
-      target: ORG_A,
-      times: 2,
-      fault: { kind: "error", preset: "unavailable-503" },
-    });
+    await failPosts("meta", PAGE_BAKERY, 3, "server-500");
+    await failPosts("linkedin", ORG_A, 2, "unavailable-503");
     const { deliveries } = await schedulePost(w, {
       content: { text: `Through the storm ${m}` },
       targetIds: [w.target(PAGE_BAKERY).id, w.target(ORG_A).id],
@@ -195,20 +193,8 @@ describe("5xx storms", () => {
 describe("throttling", () => {
   it("moves a throttled delivery to when the window frees (queue delay or Scheduler) and publishes nothing meanwhile", async () => {
     const m = marker("throttle");
-    await addFault({
-      provider: "meta",
-      path: "/feed$",
-      target: PAGE_BOOKS,
-      times: 1,
-      fault: { kind: "error", preset: "page-throttled-80001" },
-    });
-    await addFault({
-      provider: "linkedin",
-      path: "/rest/posts$",
-      target: ORG_B,
-      times: 1,
-      fault: { kind: "error", preset: "member-daily-limit-429" },
-    });
+    await failPosts("meta", PAGE_BOOKS, 1, "page-throttled-80001");
+    await failPosts("linkedin", ORG_B, 1, "member-daily-limit-429");
     const { deliveries } = await schedulePost(w, {
       content: { text: `Slow down ${m}` },
       targetIds: [w.target(PAGE_BOOKS).id, w.target(ORG_B).id],
