@@ -23,7 +23,7 @@ import type {
   TargetRepository,
   Vault,
 } from "./ports.js";
-import { markTargets, syncTargets } from "./targets.js";
+import { syncTargets, takeOutOfService } from "./targets.js";
 
 export interface ConnectionView {
   id: string;
@@ -149,6 +149,9 @@ export async function refreshConnectionTargets(
   return active.sort((a, b) => a.name.localeCompare(b.name)).map(toTargetView);
 }
 
+/** The status reason and reconnect message of an admin's own disconnect (first and repeated). */
+const ADMIN_DISCONNECT = "An administrator disconnected this account.";
+
 /**
  * Disconnect: revoke at the provider where possible, erase every token (connection and
  * targets), mark targets DISCONNECTED, audit, and tell other contexts (deliveries to these
@@ -169,6 +172,7 @@ export async function disconnectConnection(
       provider: c.provider,
       targetIds: targets.map((t) => t.id),
       reason: "disconnected",
+      why: ADMIN_DISCONNECT,
       correlationId: input.correlationId,
     });
     return { revokedAtProvider: false };
@@ -190,22 +194,15 @@ export async function disconnectConnection(
       revokeError = isProviderError(error) ? error.reason : "vault_or_unknown";
     }
   }
-  const { accessToken: _a, refreshToken: _r, ...rest } = c;
-  await deps.connections.save({
-    ...rest,
+  const targetIds = await takeOutOfService(deps, c, {
     status: "DISCONNECTED",
-    statusReason: "Disconnected by an administrator.",
-    action: undefined,
-    refresh: { ...c.refresh, nextAttemptAt: undefined },
-    updatedAt: now,
-    version: c.version + 1,
-  });
-  const targetIds = await markTargets(deps, {
-    tenantId: c.tenantId,
-    connectionId: c.id,
-    status: "DISCONNECTED",
+    why: ADMIN_DISCONNECT,
+    reconnect: false,
+    targetStatus: "DISCONNECTED",
     eraseTokens: true,
+    announce: "disconnected",
     now,
+    correlationId: input.correlationId,
   });
   const base = {
     tenantId: c.tenantId,
@@ -230,14 +227,6 @@ export async function disconnectConnection(
     type: "disconnected",
     outcome: "success",
     details: { targets: targetIds.length },
-  });
-  await deps.events.disconnected({
-    tenantId: c.tenantId,
-    connectionId: c.id,
-    provider: c.provider,
-    targetIds,
-    reason: "disconnected",
-    correlationId: input.correlationId,
   });
   return { revokedAtProvider };
 }

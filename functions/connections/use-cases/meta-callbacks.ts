@@ -10,7 +10,6 @@
 import { randomBytes } from "node:crypto";
 import { NotFoundError, UnauthorizedError } from "../../platform/errors.js";
 import { newId } from "../../platform/keys.js";
-import { reconnectAction } from "../domain/connection.js";
 import { verifySignedRequest } from "../domain/signed-request.js";
 import type {
   AuditRepository,
@@ -19,7 +18,7 @@ import type {
   ConnectionRepository,
   TargetRepository,
 } from "./ports.js";
-import { markTargets } from "./targets.js";
+import { takeOutOfService } from "./targets.js";
 
 export interface DataDeletionRecord {
   readonly confirmationCode: string;
@@ -65,23 +64,15 @@ async function revokeMetaUser(deps: MetaCallbackDeps, userId: string, why: strin
     if (!c) continue;
     affected++;
     const hadTokens = c.accessToken !== undefined;
-    const { accessToken: _a, refreshToken: _r, ...rest } = c;
-    await deps.connections.save({
-      ...rest,
-      displayName: forget ? undefined : c.displayName,
+    const targetIds = await takeOutOfService(deps, c, {
       status: c.status === "DISCONNECTED" ? "DISCONNECTED" : "REVOKED",
-      statusReason: why,
-      action: c.status === "DISCONNECTED" ? undefined : reconnectAction("meta", why),
-      refresh: { ...c.refresh, nextAttemptAt: undefined },
-      updatedAt: now,
-      version: c.version + 1,
-    });
-    const targetIds = await markTargets(deps, {
-      tenantId: c.tenantId,
-      connectionId: c.id,
-      status: forget ? "DISCONNECTED" : "NEEDS_REAUTH",
+      why,
+      reconnect: c.status !== "DISCONNECTED",
+      targetStatus: forget ? "DISCONNECTED" : "NEEDS_REAUTH",
       eraseTokens: true,
+      ...(hadTokens ? { announce: "revoked" as const } : {}),
       now,
+      ...(forget ? { patch: { displayName: undefined } } : {}),
     });
     if (hadTokens) {
       await deps.audit.append({
@@ -94,14 +85,6 @@ async function revokeMetaUser(deps: MetaCallbackDeps, userId: string, why: strin
         outcome: "success",
         details: { targets: targetIds.length },
         at: now,
-      });
-      await deps.events.disconnected({
-        tenantId: c.tenantId,
-        connectionId: c.id,
-        provider: "meta",
-        targetIds,
-        reason: "revoked",
-        why,
       });
     }
   }

@@ -27,7 +27,6 @@ import {
   type Connection,
   type ConnectionStatus,
   MAX_NON_TRANSIENT_FAILURES,
-  reconnectAction,
   refreshDueAt,
   TOKEN_PURPOSE,
 } from "../domain/connection.js";
@@ -42,7 +41,7 @@ import {
   type TargetRepository,
   type Vault,
 } from "./ports.js";
-import { markTargets } from "./targets.js";
+import { takeOutOfService } from "./targets.js";
 
 export type RefreshOutcome =
   | "refreshed"
@@ -253,34 +252,19 @@ async function onProviderError(
 export async function flagConnection(
   deps: Pick<RefreshDeps, "connections" | "targets" | "events">,
   c: Connection,
-  status: ConnectionStatus,
+  status: Exclude<ConnectionStatus, "ACTIVE">,
   why: string,
   now: string,
   reason?: string,
 ) {
-  const action = reconnectAction(c.provider, why);
-  await deps.connections.save({
-    ...c,
+  await takeOutOfService(deps, c, {
     status,
-    statusReason: why,
-    action,
-    refresh: { ...c.refresh, nextAttemptAt: undefined, lastAttemptAt: now, lastError: reason },
-    updatedAt: now,
-    version: c.version + 1,
-  });
-  const targetIds = await markTargets(deps, {
-    tenantId: c.tenantId,
-    connectionId: c.id,
-    status: "NEEDS_REAUTH",
-    eraseTokens: false,
-    now,
-  });
-  await deps.events.disconnected({
-    tenantId: c.tenantId,
-    connectionId: c.id,
-    provider: c.provider,
-    targetIds,
-    reason: status === "REVOKED" ? "revoked" : "needs_reauth",
     why,
+    reconnect: true,
+    targetStatus: "NEEDS_REAUTH",
+    eraseTokens: false,
+    announce: status === "REVOKED" ? "revoked" : "needs_reauth",
+    now,
+    patch: { refresh: { ...c.refresh, nextAttemptAt: undefined, lastAttemptAt: now, lastError: reason } },
   });
 }

@@ -4,9 +4,21 @@
  * across reconnects), sealing each target's own token, and marking vanished targets.
  */
 import { createHash } from "node:crypto";
-import { TOKEN_PURPOSE } from "../domain/connection.js";
+import {
+  type Connection,
+  type ConnectionStatus,
+  reconnectAction,
+  TOKEN_PURPOSE,
+} from "../domain/connection.js";
 import type { TargetStatus } from "../domain/target.js";
-import type { DiscoveredTarget, StoredTarget, TargetRepository, Vault } from "./ports.js";
+import type {
+  ConnectionEvents,
+  ConnectionRepository,
+  DiscoveredTarget,
+  StoredTarget,
+  TargetRepository,
+  Vault,
+} from "./ports.js";
 
 export const targetIdFor = (tenantId: string, connectionId: string, kind: string, externalId: string) =>
   `tgt_${createHash("sha256").update(`${tenantId}|${connectionId}|${kind}|${externalId}`).digest("base64url").slice(0, 22)}`;
@@ -80,4 +92,66 @@ export async function markTargets(
     });
   }
   return list.map((t) => t.id);
+}
+
+/** How a connection leaves service: its new status, what its targets become, and what is said. */
+export interface OutOfService {
+  readonly status: Exclude<ConnectionStatus, "ACTIVE">;
+  /** Shown as the connection's status reason (and the reconnect action's message). */
+  readonly why: string;
+  /** Offer a reconnect action on the connection (not after an admin's own disconnect). */
+  readonly reconnect: boolean;
+  readonly targetStatus: TargetStatus;
+  /** Erase the stored tokens of the connection and its targets. */
+  readonly eraseTokens: boolean;
+  /** Announce `ConnectionDisconnected` with this reason; omit to stay silent. */
+  readonly announce?: "disconnected" | "revoked" | "needs_reauth";
+  readonly now: string;
+  readonly correlationId?: string;
+  /** Further changes to the saved connection (refresh bookkeeping, forgotten names). */
+  readonly patch?: Partial<Connection>;
+}
+
+/**
+ * Take a connection out of service, the one way: save its new status (tokens erased when
+ * asked), move its targets along, then tell other contexts through ConnectionDisconnected v1
+ * (the posts context blocks their deliveries). Used by disconnect, the refresh cron, the
+ * publish worker's token resolver and Meta's deauthorize / data-deletion callbacks.
+ */
+export async function takeOutOfService(
+  deps: { connections: ConnectionRepository; targets: TargetRepository; events: ConnectionEvents },
+  c: Connection,
+  change: OutOfService,
+): Promise<string[]> {
+  const { accessToken, refreshToken, ...rest } = c;
+  await deps.connections.save({
+    ...rest,
+    ...(change.eraseTokens ? {} : { accessToken, refreshToken }),
+    status: change.status,
+    statusReason: change.why,
+    action: change.reconnect ? reconnectAction(c.provider, change.why) : undefined,
+    refresh: { ...c.refresh, nextAttemptAt: undefined },
+    ...change.patch,
+    updatedAt: change.now,
+    version: c.version + 1,
+  });
+  const targetIds = await markTargets(deps, {
+    tenantId: c.tenantId,
+    connectionId: c.id,
+    status: change.targetStatus,
+    eraseTokens: change.eraseTokens,
+    now: change.now,
+  });
+  if (change.announce) {
+    await deps.events.disconnected({
+      tenantId: c.tenantId,
+      connectionId: c.id,
+      provider: c.provider,
+      targetIds,
+      reason: change.announce,
+      why: change.why,
+      correlationId: change.correlationId,
+    });
+  }
+  return targetIds;
 }
