@@ -64,7 +64,8 @@ const AppCredentialsSchema = z.object({
 });
 type AppCredentials = z.infer<typeof AppCredentialsSchema>;
 
-function appCredentialsLoader() {
+/** Provider app credentials from Secrets Manager (cached per cold start; AWSPREVIOUS for rotations). */
+export function appCredentialsLoader() {
   const { APP_CREDENTIALS_SECRET_ID } = loadConfig({ APP_CREDENTIALS_SECRET_ID: configFields.required() });
   const current = async (): Promise<AppCredentials> =>
     AppCredentialsSchema.parse(await getSecretJson(APP_CREDENTIALS_SECRET_ID));
@@ -79,8 +80,9 @@ function appCredentialsLoader() {
   return { current, metaSecrets };
 }
 
-export function providerDeps(): Providers {
-  const cfg = loadConfig({
+/** Provider base URLs and API versions (the `providers` binding), read once per cold start. */
+export function providerConfig() {
+  return loadConfig({
     META_GRAPH_URL: configFields.url(),
     META_WWW_URL: configFields.url(),
     LINKEDIN_API_URL: configFields.url(),
@@ -89,6 +91,10 @@ export function providerDeps(): Providers {
     LINKEDIN_VERSION: configFields.optional(),
     LINKEDIN_PKCE: configFields.optional(),
   });
+}
+
+export function providerDeps(): Providers {
+  const cfg = providerConfig();
   const creds = appCredentialsLoader();
   const meta = metaClientFactory(
     {

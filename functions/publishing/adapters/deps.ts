@@ -1,15 +1,14 @@
-/**
- * Module-scope wiring of the publish worker: configuration read and validated once (cold
- * start), the shared per-cold-start AWS clients, and the ports of the publish use case.
- * `publishDeps(overrides)` lets integration tests run the same wiring with short policies.
- */
-import * as z from "../../../schemas/zod.js";
-import { eventDeps, tableDeps, vaultDeps } from "../../connections/adapters/deps.js";
+import {
+  appCredentialsLoader,
+  eventDeps,
+  providerConfig,
+  tableDeps,
+  vaultDeps,
+} from "../../connections/adapters/deps.js";
 import { tokenResolver } from "../../connections/adapters/token-resolver.js";
 import { dynamodb } from "../../platform/aws/dynamodb.js";
 import { eventbridge } from "../../platform/aws/eventbridge.js";
 import { scheduler } from "../../platform/aws/scheduler.js";
-import { getSecretJson } from "../../platform/aws/secrets.js";
 import { sqs } from "../../platform/aws/sqs.js";
 import { configFields, loadConfig } from "../../platform/config.js";
 import { logger, metrics } from "../../platform/observability.js";
@@ -28,11 +27,6 @@ import { sqsPublishQueue } from "./queue.js";
 export const PUBLISH_TIMEOUT_SECONDS = 60;
 export const PUBLISH_LEASE_MS = 90_000;
 
-const AppCredentialsSchema = z.object({
-  meta: z.object({ appId: z.string(), appSecret: z.string() }),
-  linkedin: z.object({ clientId: z.string(), clientSecret: z.string() }),
-});
-
 export function publishDeps(overrides: Partial<PublishDeps> = {}) {
   const cfg = loadConfig({
     TABLE_NAME: configFields.required(),
@@ -42,14 +36,8 @@ export function publishDeps(overrides: Partial<PublishDeps> = {}) {
     SCHEDULE_GROUP_NAME: configFields.required(),
     SCHEDULER_ROLE_ARN: configFields.required(),
     SCHEDULER_DLQ_ARN: configFields.required(),
-    APP_CREDENTIALS_SECRET_ID: configFields.required(),
-    META_GRAPH_URL: configFields.url(),
-    META_WWW_URL: configFields.url(),
-    LINKEDIN_API_URL: configFields.url(),
-    LINKEDIN_WWW_URL: configFields.url(),
-    META_GRAPH_VERSION: configFields.optional(),
-    LINKEDIN_VERSION: configFields.optional(),
   });
+  const providers = providerConfig();
   const { connections, targets } = tableDeps();
   const queue = sqsPublishQueue(sqs, cfg.PUBLISH_QUEUE_URL);
   const schedules = eventBridgeScheduleGateway(scheduler, {
@@ -64,14 +52,14 @@ export function publishDeps(overrides: Partial<PublishDeps> = {}) {
     targets: tokenResolver({ connections, targets, vault: vaultDeps(), events: eventDeps() }),
     publisher: providerPublisher(
       {
-        metaGraphUrl: cfg.META_GRAPH_URL,
-        metaWwwUrl: cfg.META_WWW_URL,
-        ...(cfg.META_GRAPH_VERSION ? { metaVersion: cfg.META_GRAPH_VERSION } : {}),
-        linkedinApiUrl: cfg.LINKEDIN_API_URL,
-        linkedinWwwUrl: cfg.LINKEDIN_WWW_URL,
-        ...(cfg.LINKEDIN_VERSION ? { linkedinVersion: cfg.LINKEDIN_VERSION } : {}),
+        metaGraphUrl: providers.META_GRAPH_URL,
+        metaWwwUrl: providers.META_WWW_URL,
+        ...(providers.META_GRAPH_VERSION ? { metaVersion: providers.META_GRAPH_VERSION } : {}),
+        linkedinApiUrl: providers.LINKEDIN_API_URL,
+        linkedinWwwUrl: providers.LINKEDIN_WWW_URL,
+        ...(providers.LINKEDIN_VERSION ? { linkedinVersion: providers.LINKEDIN_VERSION } : {}),
       },
-      async () => AppCredentialsSchema.parse(await getSecretJson(cfg.APP_CREDENTIALS_SECRET_ID)),
+      appCredentialsLoader().current,
     ),
     breaker: breakerPort(createBreakerStore()),
     queue,
