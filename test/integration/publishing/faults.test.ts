@@ -14,7 +14,6 @@ import {
   connectedWorld,
   fault,
   getDelivery,
-  getPost,
   IG_BAKERY,
   marker,
   media,
@@ -26,6 +25,7 @@ import {
   removeFault,
   schedulePost,
   settled,
+  settledPost,
   type World,
 } from "./support.js";
 
@@ -98,7 +98,7 @@ describe("every format, with first comments", () => {
         .sort(),
     ).toEqual(["facebook-post", "instagram-carousel", "post"].sort());
     expect(log.filter((p) => p.kind.includes("comment"))).toHaveLength(3);
-    expect((await getPost(w, postId)).status).toBe("PUBLISHED");
+    expect((await settledPost(w, postId)).status).toBe("PUBLISHED");
   });
 
   it("publishes videos (Facebook video, Instagram reel, LinkedIn multipart video), a story, an article and a document", async () => {

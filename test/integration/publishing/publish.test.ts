@@ -7,7 +7,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   connectedWorld,
-  getPost,
   IG_BAKERY,
   marker,
   media,
@@ -16,6 +15,7 @@ import {
   schedulePost,
   sendPublishRequested,
   settled,
+  settledPost,
   type World,
 } from "./support.js";
 
@@ -59,6 +59,6 @@ describe("publishing through the local stack", () => {
     const published = await publishedWith(m);
     const posts = published.filter((p) => !p.kind.includes("comment"));
     expect(posts.map((p) => p.target).sort()).toEqual([fb.externalId, ig.externalId, li.externalId].sort());
-    expect((await getPost(w, postId)).status).toBe("PUBLISHED");
+    expect((await settledPost(w, postId)).status).toBe("PUBLISHED");
   });
 });

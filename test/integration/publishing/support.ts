@@ -134,6 +134,21 @@ export async function getPost(w: World, id: string): Promise<{ status: string }>
   return (await res.json()) as { status: string };
 }
 
+/**
+ * The post once its aggregate status has settled. The worker records a delivery first and the
+ * post's aggregate after it, so a post read right after its last delivery settles may still
+ * say PUBLISHING for a moment.
+ */
+export function settledPost(w: World, id: string, timeoutMs = 30_000) {
+  return eventually(
+    async () => {
+      const p = await getPost(w, id);
+      return p.status === "SCHEDULED" || p.status === "PUBLISHING" ? undefined : p;
+    },
+    { timeoutMs, intervalMs: 250, what: `post ${id} to settle` },
+  );
+}
+
 /** Wait until the delivery reaches one of `statuses` (polling with a deadline). */
 export function settled(w: World, id: string, statuses = ["PUBLISHED", "FAILED"], timeoutMs = 90_000) {
   return eventually(
