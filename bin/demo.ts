@@ -146,7 +146,12 @@ export async function runDemo(info: LocalStackInfo, opts: DemoOptions = {}): Pro
       throw new DemoError("the deliveries did not finish in time (is the stack's publish worker running?)");
     await new Promise((r) => setTimeout(r, 500));
   }
-  const post = await call<{ status: string }>("GET", `/v1/posts/${created.id}`, editor);
+  // The worker writes the post's aggregate status just after its last delivery: wait for it.
+  let post = await call<{ status: string }>("GET", `/v1/posts/${created.id}`, editor);
+  while ((post.status === "SCHEDULED" || post.status === "PUBLISHING") && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    post = await call<{ status: string }>("GET", `/v1/posts/${created.id}`, editor);
+  }
   print(`   post ${created.id}: ${post.status}`);
 
   step(5, "The ledgers (GET /v1/deliveries/{id})");
