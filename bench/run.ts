@@ -86,7 +86,7 @@ function envFor(spec: FunctionSpec): NodeJS.ProcessEnv {
     [ENV.POWERTOOLS_METRICS_NAMESPACE]: METRICS_NAMESPACE,
     [ENV.POWERTOOLS_LOG_LEVEL]: "INFO",
   };
-  for (const key of bindingEnvKeys(spec.bindings)) {
+  for (const key of bindingEnvKeys(spec.bindings, spec.triggers)) {
     const name = ENV[key];
     env[name] = key.endsWith("_URL")
       ? `https://${key.toLowerCase().replace(/_/g, "-")}.example.com`

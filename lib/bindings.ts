@@ -6,8 +6,8 @@
 import { ArnFormat, Stack, Token } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
-import type { Bindings } from "../functions/manifest.js";
-import { ENV, type EnvKey } from "../schemas/env.js";
+import type { Bindings, Trigger } from "../functions/manifest.js";
+import { ENV, type EnvKey, QUEUE_DLQ_ENV } from "../schemas/env.js";
 import { type QueueId, type SecretId, TABLE } from "../schemas/resources.js";
 import { acknowledge } from "./nag.js";
 import type { StageConfig } from "./stage-config.js";
@@ -60,12 +60,20 @@ export interface BindingContext {
 /** Where an env var's value comes from, given the stage's resources. */
 type EnvSource = (ctx: BindingContext) => string;
 
+/** The queues a function consumes (its queue triggers). */
+const consumedQueues = (triggers: readonly Trigger[]): QueueId[] => [
+  ...new Set(triggers.flatMap((t) => (t.type === "queue" ? [t.queue] : []))),
+];
+
 /**
- * The env vars a function's bindings give it, each with its source: the one list both
- * `bindFunction` (CDK) and `bindingEnvKeys` (the bench) read.
+ * The env vars a function's bindings (and queue triggers) give it, each with its source: the
+ * one list both `bindFunction` (CDK) and `bindingEnvKeys` (the bench) read.
  */
-function bindingEnv(bindings: Bindings): [EnvKey, EnvSource][] {
+function bindingEnv(bindings: Bindings, triggers: readonly Trigger[]): [EnvKey, EnvSource][] {
   const env: [EnvKey, EnvSource][] = [];
+  // A consumer sends malformed messages straight to its queue's DLQ (functions/platform/batch.ts).
+  for (const id of consumedQueues(triggers))
+    env.push([QUEUE_DLQ_ENV[id], (c) => c.resources.deadLetterQueues[id].queueUrl]);
   if (bindings.table) env.push(["TABLE_NAME", (c) => c.resources.table.tableName]);
   for (const id of bindings.sendTo ?? []) {
     const { url, arn } = QUEUE_ENV[id];
@@ -96,14 +104,23 @@ function bindingEnv(bindings: Bindings): [EnvKey, EnvSource][] {
 }
 
 /** Env var keys a function gets for its bindings (what `bindFunction` sets; the bench sets the same). */
-export const bindingEnvKeys = (bindings: Bindings): EnvKey[] => [
-  ...new Set(bindingEnv(bindings).map(([key]) => key)),
+export const bindingEnvKeys = (bindings: Bindings, triggers: readonly Trigger[] = []): EnvKey[] => [
+  ...new Set(bindingEnv(bindings, triggers).map(([key]) => key)),
 ];
 
 /** Apply a function's bindings: env vars and least-privilege grants. */
-export function bindFunction(fn: LambdaFunction, bindings: Bindings, ctx: BindingContext): void {
+export function bindFunction(
+  fn: LambdaFunction,
+  bindings: Bindings,
+  ctx: BindingContext,
+  triggers: readonly Trigger[] = [],
+): void {
   const { resources } = ctx;
-  for (const [key, source] of bindingEnv(bindings)) fn.addEnvironment(ENV[key], source(ctx));
+  for (const [key, source] of bindingEnv(bindings, triggers)) fn.addEnvironment(ENV[key], source(ctx));
+
+  for (const id of consumedQueues(triggers)) {
+    resources.deadLetterQueues[id].grantSendMessages(fn);
+  }
 
   if (bindings.table) {
     // Named index ARNs from TABLE instead of the `index/*` wildcard the L2 grants use.

@@ -151,7 +151,7 @@ export class StatefulStack extends Stack implements StatefulResources {
         id: "AwsSolutions-SMG4",
         reason:
           "Provider app credentials are issued by Meta/LinkedIn and rotated by hand in their consoles; " +
-          "token keys are versioned inside the document and rotated by the token-key procedure (docs/runbooks).",
+          "token keys are versioned inside the document and rotated by hand (docs/connections.md, Token vault → Rotation).",
       });
       secrets[definition.id] = secret;
     }

@@ -173,7 +173,7 @@ export class StatelessStack extends Stack {
     for (const spec of specs) {
       const { fn } = new HeraldFunction(this, `Fn-${spec.name}`, { spec, stage });
       built.set(spec.name, fn);
-      bindFunction(fn, spec.bindings, { resources, stage, publicApiUrl });
+      bindFunction(fn, spec.bindings, { resources, stage, publicApiUrl }, spec.triggers);
       acknowledge(fn, {
         id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
         reason: "AWS managed basic execution role: only lets the function write its own CloudWatch logs.",

@@ -1,3 +1,5 @@
+import type { QueueId } from "./resources.js";
+
 /**
  * Every environment variable Herald reads, declared once. CDK (lib/) sets them from the
  * function manifest's bindings, the local stack (local/) sets them to local endpoints, and
@@ -13,6 +15,12 @@ export const ENV = {
   PUBLISH_QUEUE_ARN: "HERALD_PUBLISH_QUEUE_ARN",
   /** Webhook queue URL (the `sendTo: ["webhook"]` binding; no function reads it until webhooks are built). */
   WEBHOOK_QUEUE_URL: "HERALD_WEBHOOK_QUEUE_URL",
+  /**
+   * Dead-letter queue URLs, set for the consumers of each queue (a queue trigger): the SQS chain
+   * (functions/platform/batch.ts) sends a malformed message straight there with its reason.
+   */
+  PUBLISH_DLQ_URL: "HERALD_PUBLISH_DLQ_URL",
+  WEBHOOK_DLQ_URL: "HERALD_WEBHOOK_DLQ_URL",
   /** The stage's EventBridge bus for domain events. */
   EVENT_BUS_NAME: "HERALD_EVENT_BUS_NAME",
   /** EventBridge Scheduler group and the role it assumes to send to the publish queue. */
@@ -64,6 +72,12 @@ export const ENV = {
 } as const;
 
 export type EnvKey = keyof typeof ENV;
+
+/** The variable holding the dead-letter queue URL of each queue, for that queue's consumers. */
+export const QUEUE_DLQ_ENV = {
+  publish: "PUBLISH_DLQ_URL",
+  webhook: "WEBHOOK_DLQ_URL",
+} as const satisfies Readonly<Record<QueueId, EnvKey>>;
 export type EnvName = (typeof ENV)[EnvKey];
 
 /** Metrics namespace shared by every function. */

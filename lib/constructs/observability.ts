@@ -18,7 +18,6 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { METRICS_NAMESPACE } from "../../schemas/env.js";
-import { acknowledge } from "../nag.js";
 import type { StageConfig } from "../stage-config.js";
 
 /** Runbooks that exist in `docs/runbooks/`; an alarm can only link to one of these. */
@@ -54,12 +53,10 @@ export class Observability extends Construct {
       displayName: `Herald ${stage.name} alarms`,
       enforceSSL: true,
     });
-    acknowledge(this.topic, {
-      id: "AwsSolutions-SNS2",
-      reason:
-        "Alarm notifications carry only alarm names and states; CloudWatch cannot publish to a topic " +
-        "encrypted with the AWS managed SNS key, and a customer managed key per stage costs more than it protects here.",
-    });
+    // Not encrypted with KMS: alarm notifications carry only alarm names and states, and
+    // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key (a customer
+    // managed key per stage would be needed). cdk-nag's AwsSolutions pack has no SNS encryption
+    // rule (there is no SNS2 in the installed version), so there is nothing to acknowledge.
     if (stage.alarmEmail) this.topic.addSubscription(new EmailSubscription(stage.alarmEmail));
 
     for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {

@@ -298,6 +298,9 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       PUBLISH_QUEUE_URL: resources.queues.publish!,
       PUBLISH_QUEUE_ARN: resources.queueArns.publish!,
       WEBHOOK_QUEUE_URL: resources.queues.webhook!,
+      // Consumers send malformed messages straight to their queue's DLQ (functions/platform/batch.ts).
+      PUBLISH_DLQ_URL: resources.queues.publishDlq!,
+      WEBHOOK_DLQ_URL: resources.queues.webhookDlq!,
       EVENT_BUS_NAME: resources.bus,
       SCHEDULE_GROUP_NAME: resources.scheduleGroup,
       SCHEDULER_ROLE_ARN: schedulerRoleArn,

@@ -6,7 +6,7 @@ import { bindingEnvKeys, SCHEDULER_ACTIONS } from "../../lib/bindings.js";
 import { REPO_ROOT } from "../../lib/constructs/herald-function.js";
 import { RUNBOOKS } from "../../lib/constructs/observability.js";
 import { VISIBILITY_TO_TIMEOUT_RATIO } from "../../lib/stateless-stack.js";
-import { ENV } from "../../schemas/env.js";
+import { ENV, QUEUE_DLQ_ENV } from "../../schemas/env.js";
 import { names, QUEUES } from "../../schemas/resources.js";
 import {
   asArray,
@@ -102,7 +102,7 @@ describe("bindings", () => {
       const id = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
       const fn = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[id]!;
       const vars = Object.keys((fn.Properties!.Environment as { Variables: object }).Variables);
-      const expected = [...base, ...bindingEnvKeys(spec.bindings).map((k) => ENV[k])];
+      const expected = [...base, ...bindingEnvKeys(spec.bindings, spec.triggers).map((k) => ENV[k])];
       expect(vars.sort(), spec.name).toEqual(expected.sort());
     }
   });
@@ -251,6 +251,37 @@ describe("queue consumers", () => {
         queue.Properties!.VisibilityTimeout as number,
         `${trigger.queue} vs ${spec.name}`,
       ).toBeGreaterThanOrEqual(VISIBILITY_TO_TIMEOUT_RATIO * timeout);
+    }
+  });
+
+  it("lets each consumer send to its queue's DLQ and names that DLQ in its environment (malformed messages go there at once)", () => {
+    for (const { spec, trigger } of consumers()) {
+      const fnId = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
+      const dlqId = logicalIdBy(
+        s.statefulTemplate,
+        "AWS::SQS::Queue",
+        "QueueName",
+        names.dlq(STAGE, trigger.queue),
+      );
+      const fn = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[fnId]!;
+      const vars = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      const dlqVar = ENV[QUEUE_DLQ_ENV[trigger.queue]];
+      expect(refersTo(vars[dlqVar], dlqId), `${spec.name}: ${dlqVar} is the ${trigger.queue} DLQ`).toBe(true);
+      const role = JSON.stringify(fn.Properties!.Role);
+      const sends = policyStatements(s.statelessTemplate).filter(
+        ({ policy, statement }) =>
+          role.includes(policy.replace(/DefaultPolicy.*$/, "")) &&
+          asArray(statement.Action as string | string[]).includes("sqs:SendMessage") &&
+          refersTo(statement.Resource, dlqId),
+      );
+      expect(sends.length, `${spec.name} may send to the ${trigger.queue} DLQ`).toBeGreaterThanOrEqual(1);
+    }
+    const others = s.specs.filter((spec) => !spec.triggers.some((t) => t.type === "queue"));
+    for (const spec of others) {
+      const fnId = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
+      const fn = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[fnId]!;
+      const vars = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      for (const key of Object.values(QUEUE_DLQ_ENV)) expect(vars[ENV[key]], spec.name).toBeUndefined();
     }
   });
 

@@ -2,10 +2,8 @@
  * The token-refresh cron (EventBridge Scheduler, see the manifest). Emits `TokenRefresh`
  * (Count) with dimension `outcome` per connection processed.
  */
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
+import { scheduledHandler } from "../../platform/scheduled.js";
 import { grantDeps } from "../adapters/deps.js";
 import { type RefreshOutcome, refreshDueTokens } from "../use-cases/refresh-tokens.js";
 
@@ -19,11 +17,9 @@ const deps = {
   },
 };
 
-export const handler = middy(async () => {
+export const handler = scheduledHandler("refresh-tokens", async () => {
   const result = await refreshDueTokens(deps);
   if (result.errors.length > 0) logger.error("token refresh errors", { errors: result.errors });
   logger.info("token refresh run", { processed: result.processed, counts: result.counts });
   return result;
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+});

@@ -63,7 +63,13 @@ const keyAttributes = (scope: Pick<CursorScope, "index">) =>
 export const encodeCursor = (key: Record<string, unknown>) =>
   Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 
-/** The page key inside `cursor`, when it was issued for `scope`; otherwise `invalid(reason)` is thrown. */
+/**
+ * The page key inside `cursor`, when it was issued for `scope`; otherwise `invalid(reason)` is
+ * thrown, the reason naming the rule it broke: `unreadable` (not base64url JSON), `not an object`,
+ * `key attributes` (not exactly the index's key attributes), `key values` (a non-string or one
+ * over 1,024 characters), `partition` (another list's partition), `outside prefix` (an item key
+ * outside the caller's prefix, i.e. another tenant's).
+ */
 export function decodeCursor(
   cursor: string,
   scope: CursorScope,
@@ -78,14 +84,11 @@ export function decodeCursor(
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalid("not an object");
   const key = value as Record<string, unknown>;
   const partitionAttr = scope.index ? "GSI1PK" : "PK";
-  if (
-    Object.keys(key).sort().join() !== keyAttributes(scope).join() ||
-    Object.values(key).some((v) => typeof v !== "string" || v.length > 1024) ||
-    key[partitionAttr] !== scope.partition ||
-    !(key.PK as string).startsWith(scope.itemPkPrefix)
-  ) {
-    throw invalid("foreign");
-  }
+  // Each rule on its own, with its own reason (tests check each one separately).
+  if (Object.keys(key).sort().join() !== keyAttributes(scope).join()) throw invalid("key attributes");
+  if (Object.values(key).some((v) => typeof v !== "string" || v.length > 1024)) throw invalid("key values");
+  if (key[partitionAttr] !== scope.partition) throw invalid("partition");
+  if (!(key.PK as string).startsWith(scope.itemPkPrefix)) throw invalid("outside prefix");
   return key;
 }
 

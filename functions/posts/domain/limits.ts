@@ -1,6 +1,6 @@
 /**
- * Every platform limit Herald checks, in one place, each with its source in
- * `shared/reference/providers.md` ([D] documented, [R] seen in real responses or clients).
+ * Every platform limit Herald checks, in one place, each with its source ([D] documented,
+ * [R] seen in real responses or clients; public links in `docs/providers.md`).
  * When a provider changes a number, change it here only.
  */
 const MiB = 1024 * 1024;

@@ -14,19 +14,23 @@ export function createPublishHandler(
   deps: PublishDeps,
   queue: { releaseNow(receiptHandle: string): Promise<void> },
 ) {
-  return sqsHandler(PublishRequestedV1.schema, async (message, ctx) => {
-    try {
-      await handlePublishRequested(deps, message.data, {
-        messageId: ctx.messageId,
-        correlationId: ctx.correlationId,
-        receiveCount: ctx.receiveCount,
-      });
-    } catch (error) {
-      // Hand it to the redrive policy without waiting out the visibility timeout each time.
-      if (error instanceof DeadLetterError) await queue.releaseNow(ctx.record.receiptHandle);
-      throw error;
-    }
-  });
+  return sqsHandler(
+    PublishRequestedV1.schema,
+    async (message, ctx) => {
+      try {
+        await handlePublishRequested({ ...deps, log: ctx.log }, message.data, {
+          messageId: ctx.messageId,
+          correlationId: ctx.correlationId,
+          receiveCount: ctx.receiveCount,
+        });
+      } catch (error) {
+        // Hand it to the redrive policy without waiting out the visibility timeout each time.
+        if (error instanceof DeadLetterError) await queue.releaseNow(ctx.record.receiptHandle);
+        throw error;
+      }
+    },
+    { queue: "publish" },
+  );
 }
 
 const { deps, queue } = publishDeps();

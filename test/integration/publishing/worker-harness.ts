@@ -26,7 +26,7 @@ import { stackInfo } from "../../support/stack.js";
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
 /** Point this process's environment at the stack, as the stack does for its own handlers. */
-function stackEnv(publishQueueUrl: string) {
+function stackEnv(publishQueueUrl: string, publishDlqUrl: string) {
   const info = stackInfo();
   const r = info.resources;
   const sandbox = info.sandboxUrl ?? "http://127.0.0.1:9";
@@ -35,6 +35,7 @@ function stackEnv(publishQueueUrl: string) {
     [ENV.TABLE_NAME]: r.table,
     [ENV.PUBLISH_QUEUE_URL]: publishQueueUrl,
     [ENV.PUBLISH_QUEUE_ARN]: r.queueArns.publish!,
+    [ENV.PUBLISH_DLQ_URL]: publishDlqUrl,
     [ENV.EVENT_BUS_NAME]: r.bus,
     [ENV.SCHEDULE_GROUP_NAME]: r.scheduleGroup,
     [ENV.SCHEDULER_ROLE_ARN]: r.schedulerRoleArn,
@@ -107,7 +108,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))
   ).Attributes!.QueueArn!;
 
-  stackEnv(queueUrl);
+  stackEnv(queueUrl, dlqUrl);
   const { publishDeps } = await import("../../../functions/publishing/adapters/deps.js");
   const { createPublishHandler } = await import("../../../functions/publishing/handlers/publish.handler.js");
   const built = publishDeps(opts.overrides);

@@ -32,22 +32,69 @@ async function connect(w: ReturnType<typeof metaWorld>, tenantId: string) {
     .connectionId;
 }
 
-describe("signed_request", () => {
-  it("verifies with the current or the previous secret and refuses anything else", () => {
-    expect(verifySignedRequest(signRequest(payload, SECRET), [SECRET, OLD])?.user_id).toBe("fb-user-1");
-    expect(verifySignedRequest(signRequest(payload, OLD), [SECRET, OLD])?.user_id).toBe("fb-user-1");
-    expect(verifySignedRequest(signRequest(payload, "other"), [SECRET, OLD])).toBeUndefined();
-    const good = signRequest(payload, SECRET);
-    const [sig, body] = good.split(".");
-    const forgedBody = Buffer.from(JSON.stringify({ ...payload, user_id: "someone-else" })).toString(
-      "base64url",
-    );
-    expect(verifySignedRequest(`${sig}.${forgedBody}`, [SECRET])).toBeUndefined();
-    expect(verifySignedRequest(`${sig}.${body}.x`, [SECRET])).toBeUndefined();
-    expect(verifySignedRequest("", [SECRET])).toBeUndefined();
+/**
+ * Known-answer vector for Meta's `signed_request`, built by hand from the documented algorithm
+ * (developers.facebook.com/docs/development/create-an-app/app-dashboard/data-deletion-callback/:
+ * `<base64url(HMAC-SHA256(app secret, encoded payload))>.<base64url(payload JSON)>`, no padding)
+ * and the payload Meta documents there. Meta publishes no signature with its secret, so the
+ * values were computed independently of this project's code, with coreutils and OpenSSL:
+ *
+ *   P=$(printf '%s' '<payload JSON>' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+ *   printf '%s' "$P" | openssl dgst -sha256 -hmac 'herald-test-app-secret' -binary | base64 -w0 | tr '+/' '-_' | tr -d '='
+ *   (hex: ade53e8b8af1c904733693645f6e7cc1d2f69fb208357d488bc731f9317eb40b)
+ */
+const KAT = {
+  secret: "herald-test-app-secret",
+  previousSecret: "herald-previous-secret",
+  payloadJson: '{"user_id":"218471","algorithm":"HMAC-SHA256","issued_at":1291836800,"expires":1291840400}',
+  encodedPayload:
+    "eyJ1c2VyX2lkIjoiMjE4NDcxIiwiYWxnb3JpdGhtIjoiSE1BQy1TSEEyNTYiLCJpc3N1ZWRfYXQiOjEyOTE4MzY4MDAsImV4cGlyZXMiOjEyOTE4NDA0MDB9",
+  signature: "reU-i4rxyQRzNpNkX258wdL2n7IINX1Ii8cx-TF-tAs",
+  /** The same payload signed with `previousSecret` (same commands). */
+  signatureByPrevious: "975EzZebCrBCkaIfFN1K7fhypxeGEH81b9AI0-MvK68",
+} as const;
+const katRequest = `${KAT.signature}.${KAT.encodedPayload}`;
+
+describe("signed_request (known-answer vector)", () => {
+  it("accepts the hand-computed vector and returns Meta's documented payload", () => {
+    expect(verifySignedRequest(katRequest, [KAT.secret])).toEqual(JSON.parse(KAT.payloadJson));
+  });
+
+  it("accepts the vector signed with the previous secret while both are configured (rotation)", () => {
+    const byPrevious = `${KAT.signatureByPrevious}.${KAT.encodedPayload}`;
+    expect(verifySignedRequest(byPrevious, [KAT.secret, KAT.previousSecret])?.user_id).toBe("218471");
+    expect(verifySignedRequest(byPrevious, [KAT.secret])).toBeUndefined();
+  });
+
+  it("refuses the vector under another secret", () => {
+    expect(verifySignedRequest(katRequest, ["another-secret"])).toBeUndefined();
+  });
+
+  it("refuses the vector's signature on a payload with one character changed", () => {
+    const forged = KAT.encodedPayload.replace("MjE4NDcx", "MjE4NDcy"); // user_id 218471 → 218472
+    expect(forged).not.toBe(KAT.encodedPayload);
+    expect(verifySignedRequest(`${KAT.signature}.${forged}`, [KAT.secret])).toBeUndefined();
+  });
+
+  it("refuses a request that is not exactly two dot-separated parts", () => {
+    expect(verifySignedRequest(`${katRequest}.x`, [KAT.secret])).toBeUndefined();
+    expect(verifySignedRequest(KAT.encodedPayload, [KAT.secret])).toBeUndefined();
+    expect(verifySignedRequest("", [KAT.secret])).toBeUndefined();
+  });
+
+  it("signs the documented payload to the same vector (the local sandbox's signer agrees with Meta's algorithm)", () => {
+    expect(signRequest(JSON.parse(KAT.payloadJson) as Record<string, unknown>, KAT.secret)).toBe(katRequest);
+  });
+});
+
+describe("signed_request payload checks (signed with the project's signer)", () => {
+  it("refuses a correctly signed payload whose algorithm is not HMAC-SHA256", () => {
     expect(
       verifySignedRequest(signRequest({ ...payload, algorithm: "none" }, SECRET), [SECRET]),
     ).toBeUndefined();
+  });
+
+  it("refuses a correctly signed payload without a user_id", () => {
     expect(verifySignedRequest(signRequest({ algorithm: "HMAC-SHA256" }, SECRET), [SECRET])).toBeUndefined();
   });
 });

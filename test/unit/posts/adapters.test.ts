@@ -89,7 +89,7 @@ describe("cursor", () => {
   it.each([
     ["garbage", "%%%"],
     [
-      "another tenant",
+      "another tenant's list (its partition and its item keys)",
       encodeCursor({ PK: "TENANT#globex#POST#p", SK: "POST", GSI1PK: "TENANT#globex#POSTS", GSI1SK: "x" }),
     ],
     [

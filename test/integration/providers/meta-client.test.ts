@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetaApiError, ProviderNetworkError } from "../../../functions/providers/errors.js";
 import { MetaClient } from "../../../functions/providers/meta/client.js";
 import { classifyMetaError } from "../../../functions/providers/meta/errors.js";
-import { type FakeServer, startFakeServer } from "./fake-server.js";
+import { type FakeServer, startFakeServer } from "../../support/fake-server.js";
 
 const credentials = { appId: "1234", appSecret: "fake-app-secret" };
 let server: FakeServer;

@@ -4,8 +4,8 @@ import {
   linkedInProvider,
 } from "../../../functions/connections/adapters/linkedin-provider.js";
 import { metaClientFactory, metaProvider } from "../../../functions/connections/adapters/meta-provider.js";
-import { type FakeServer, startFakeServer } from "../providers/fake-server.js";
-import { ManualClock } from "./in-memory.js";
+import { type FakeServer, startFakeServer } from "../../support/fake-server.js";
+import { ManualClock } from "../../unit/connections/in-memory.js";
 
 let server: FakeServer;
 const clock = new ManualClock(Date.parse("2026-11-26T10:00:00.000Z"));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LinkedInApiError } from "../../../functions/providers/errors.js";
 import { LinkedInClient, pkceChallenge, pkcePair } from "../../../functions/providers/linkedin/client.js";
-import { type FakeServer, startFakeServer } from "./fake-server.js";
+import { type FakeServer, startFakeServer } from "../../support/fake-server.js";
 
 let server: FakeServer;
 let client: LinkedInClient;
