@@ -6,8 +6,8 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
-import { grantDeps } from "../adapters/deps.js";
 import { type RefreshOutcome, refreshDueTokens } from "../use-cases/refresh-tokens.js";
+import { grantDeps } from "../wiring.js";
 
 const deps = {
   ...grantDeps(),

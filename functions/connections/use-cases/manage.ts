@@ -12,14 +12,13 @@ import { newId } from "../../platform/keys.js";
 import { isProviderError } from "../../providers/errors.js";
 import type { AuditActor } from "../domain/audit.js";
 import { type Connection, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
-import type { Target } from "../domain/target.js";
+import { toTargetView } from "../domain/target.js";
 import type {
   AuditRepository,
   Clock,
   ConnectionEvents,
   ConnectionRepository,
   Providers,
-  StoredTarget,
   TargetRepository,
   Vault,
 } from "./ports.js";
@@ -63,21 +62,6 @@ export const toConnectionView = (c: Connection): ConnectionView => ({
   connectedBy: c.connectedBy,
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
-});
-
-export const toTargetView = (t: StoredTarget): Target => ({
-  tenantId: t.tenantId,
-  id: t.id,
-  connectionId: t.connectionId,
-  platform: t.platform,
-  kind: t.kind,
-  externalId: t.externalId,
-  name: t.name,
-  username: t.username,
-  pictureUrl: t.pictureUrl,
-  status: t.status,
-  createdAt: t.createdAt,
-  updatedAt: t.updatedAt,
 });
 
 export interface ManageDeps {

@@ -3,6 +3,7 @@
  * token vault, the provider clients and EventBridge; unit tests with in-memory versions.
  */
 import type { TokenContext } from "../../platform/crypto/token-vault.js";
+
 import type { AuditType, TokenAuditEvent } from "../domain/audit.js";
 import type { Connection, Provider } from "../domain/connection.js";
 import type { Platform, Target, TargetKind, TargetLookup } from "../domain/target.js";
@@ -62,6 +63,22 @@ export interface OAuthStateRepository {
   put(record: OAuthStateRecord): Promise<void>;
   /** Delete and return the record (single use); undefined when absent or already used. */
   consume(stateHash: string): Promise<OAuthStateRecord | undefined>;
+}
+
+/** The status record of one Meta data-deletion request (counts and times only, no personal data). */
+export interface DataDeletionRecord {
+  readonly confirmationCode: string;
+  readonly status: "completed";
+  readonly connectionsAffected: number;
+  readonly requestedAt: string;
+  readonly completedAt: string;
+  /** Epoch seconds: the status record itself is kept for a year. */
+  readonly expiresAt: number;
+}
+
+export interface DataDeletionRepository {
+  put(record: DataDeletionRecord): Promise<void>;
+  get(code: string): Promise<DataDeletionRecord | undefined>;
 }
 
 export interface AuditQuery {

@@ -41,7 +41,7 @@ import {
   type TargetRepository,
   type Vault,
 } from "./ports.js";
-import { takeOutOfService } from "./targets.js";
+import { flagConnection } from "./targets.js";
 
 export type RefreshOutcome =
   | "refreshed"
@@ -242,29 +242,4 @@ async function onProviderError(
     details: { failures, nextAttemptAt, transient },
   });
   return transient ? "transient_failure" : "failed";
-}
-
-/**
- * Take a connection out of service with a reconnect action; its targets follow, and
- * ConnectionDisconnected v1 tells the posts context to block their deliveries. Shared by the
- * refresh cron and the publish worker (token resolver) when a provider refuses the grant.
- */
-export async function flagConnection(
-  deps: Pick<RefreshDeps, "connections" | "targets" | "events">,
-  c: Connection,
-  status: Exclude<ConnectionStatus, "ACTIVE">,
-  why: string,
-  now: string,
-  reason?: string,
-) {
-  await takeOutOfService(deps, c, {
-    status,
-    why,
-    reconnect: true,
-    targetStatus: "NEEDS_REAUTH",
-    eraseTokens: false,
-    announce: status === "REVOKED" ? "revoked" : "needs_reauth",
-    now,
-    patch: { refresh: { ...c.refresh, nextAttemptAt: undefined, lastAttemptAt: now, lastError: reason } },
-  });
 }

@@ -155,3 +155,28 @@ export async function takeOutOfService(
   }
   return targetIds;
 }
+
+/**
+ * Take a connection out of service with a reconnect action; its targets follow, and
+ * ConnectionDisconnected v1 tells the posts context to block their deliveries. Shared by the
+ * refresh cron and the publish worker's target resolver when a provider refuses the grant.
+ */
+export async function flagConnection(
+  deps: { connections: ConnectionRepository; targets: TargetRepository; events: ConnectionEvents },
+  c: Connection,
+  status: Exclude<ConnectionStatus, "ACTIVE">,
+  why: string,
+  now: string,
+  reason?: string,
+) {
+  await takeOutOfService(deps, c, {
+    status,
+    why,
+    reconnect: true,
+    targetStatus: "NEEDS_REAUTH",
+    eraseTokens: false,
+    announce: status === "REVOKED" ? "revoked" : "needs_reauth",
+    now,
+    patch: { refresh: { ...c.refresh, nextAttemptAt: undefined, lastAttemptAt: now, lastError: reason } },
+  });
+}

@@ -5,9 +5,9 @@
  * context blocks the targets' other deliveries. Once flagged, nothing is announced twice.
  */
 import { describe, expect, it } from "vitest";
-import { tokenResolver } from "../../../functions/connections/adapters/token-resolver.js";
 import { startAuthorization } from "../../../functions/connections/use-cases/authorize.js";
 import { completeAuthorization } from "../../../functions/connections/use-cases/callback.js";
+import { tokenResolver } from "../../../functions/connections/use-cases/resolve-target.js";
 import { world } from "./in-memory.js";
 
 async function connect(w: ReturnType<typeof world>) {

@@ -1,12 +1,12 @@
 /**
- * The read port other contexts use to publish as a target: given tenant + target id, the
- * target's external id and its decrypted access token (the Page token for Facebook Pages and
- * their Instagram accounts, the member token for LinkedIn members and organisations), plus the
- * write the publishing engine needs when a provider refuses the grant: flag the connection
- * NEEDS_REAUTH with a reconnect action (same path as the refresh cron, so the targets follow and
- * ConnectionDisconnected v1 is sent).
+ * The port other contexts use to publish as a target (the publish worker's `TargetResolver`):
  *
- * Added by the publishing engine on top of the connections repositories and the token vault.
+ *   publish worker → resolve → TargetRepository / ConnectionRepository → Vault.open
+ *   publish worker → markNeedsReauth → flagConnection → takeOutOfService → ConnectionEvents
+ *
+ * `resolve` answers the target's external id and its decrypted token (the Page token for
+ * Facebook Pages and their Instagram accounts, the member token for LinkedIn), or its status
+ * when it is not usable.
  */
 import { TOKEN_PURPOSE } from "../domain/connection.js";
 import type { Platform, TargetKind } from "../domain/target.js";
@@ -16,8 +16,8 @@ import {
   StaleConnectionError,
   type TargetRepository,
   type Vault,
-} from "../use-cases/ports.js";
-import { flagConnection } from "../use-cases/refresh-tokens.js";
+} from "./ports.js";
+import { flagConnection } from "./targets.js";
 
 export interface PublishableTarget {
   readonly targetId: string;
@@ -40,6 +40,18 @@ export interface TokenResolverDeps {
 
 export function tokenResolver(deps: TokenResolverDeps) {
   const now = deps.now ?? (() => new Date());
+
+  /** Flag the connection; someone else changing it first (refresh cron, another worker) wins. */
+  const markNeedsReauth = async (tenantId: string, connectionId: string, why: string, reason: string) => {
+    const c = await deps.connections.get(tenantId, connectionId);
+    if (c?.status !== "ACTIVE") return;
+    try {
+      await flagConnection(deps, c, "NEEDS_REAUTH", why, now().toISOString(), reason);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+    }
+  };
+
   return {
     async resolve(tenantId: string, targetId: string): Promise<PublishableTarget | undefined> {
       const t = await deps.targets.getStored(tenantId, targetId);
@@ -62,20 +74,6 @@ export function tokenResolver(deps: TokenResolverDeps) {
       return token ? { ...base, status: "ACTIVE", token } : { ...base, status: "NEEDS_REAUTH" };
     },
 
-    async markNeedsReauth(
-      tenantId: string,
-      connectionId: string,
-      why: string,
-      reason: string,
-    ): Promise<void> {
-      const c = await deps.connections.get(tenantId, connectionId);
-      if (c?.status !== "ACTIVE") return;
-      try {
-        await flagConnection(deps, c, "NEEDS_REAUTH", why, now().toISOString(), reason);
-      } catch (error) {
-        // Someone else changed the connection first (refresh cron, another worker): theirs stands.
-        if (!(error instanceof StaleConnectionError)) throw error;
-      }
-    },
+    markNeedsReauth,
   };
 }
