@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError } from "../../platform/errors.js";
 import { newId } from "../../platform/keys.js";
 import { isProviderError } from "../../providers/errors.js";
 import type { AuditActor } from "../domain/audit.js";
-import { type Connection, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
+import { type Connection, reconnectAction, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
 import { toTargetView } from "../domain/target.js";
 import type {
   AuditRepository,
@@ -22,7 +22,8 @@ import type {
   TargetRepository,
   Vault,
 } from "./ports.js";
-import { syncTargets, takeOutOfService } from "./targets.js";
+import { UndecryptableTokenError } from "./ports.js";
+import { flagConnection, syncTargets, takeOutOfService, UNDECRYPTABLE_WHY } from "./targets.js";
 
 export interface ConnectionView {
   id: string;
@@ -117,11 +118,31 @@ export async function refreshConnectionTargets(
       action: c.action,
     });
   }
-  const token = await deps.vault.open(c.accessToken, {
-    tenantId,
-    connectionId: id,
-    purpose: TOKEN_PURPOSE.access,
-  });
+  let token: string;
+  try {
+    token = await deps.vault.open(c.accessToken, {
+      tenantId,
+      connectionId: id,
+      purpose: TOKEN_PURPOSE.access,
+    });
+  } catch (error) {
+    if (!(error instanceof UndecryptableTokenError)) throw error;
+    // It cannot heal: take the connection out of service like the refresh cron does, then say so.
+    const now = deps.clock.now().toISOString();
+    await flagConnection(
+      deps,
+      c,
+      "NEEDS_REAUTH",
+      UNDECRYPTABLE_WHY,
+      now,
+      `token_undecryptable:${error.reason}`,
+    );
+    const action = reconnectAction(c.provider, UNDECRYPTABLE_WHY);
+    throw new ConflictError(`Connection ${id} needs to be reconnected: ${UNDECRYPTABLE_WHY}`, {
+      status: "NEEDS_REAUTH",
+      action,
+    });
+  }
   const discovered = await deps.providers[c.provider].listTargets(token);
   const { active, lost, regained } = await syncTargets(deps, {
     tenantId,

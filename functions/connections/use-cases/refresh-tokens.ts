@@ -15,6 +15,10 @@
  *   attempt after exponential backoff with full jitter.
  * - `failed`: refused for another reason: backoff as well; NEEDS_REAUTH after
  *   MAX_NON_TRANSIENT_FAILURES in a row.
+ * - `undecryptable`: a stored token cannot be decrypted (sealed for another context, key
+ *   rotated out, tampered): it can never heal, so NEEDS_REAUTH at once with a reconnect action
+ *   (no backoff, no retry on the next run). An unusable keyring is not the connection's fault:
+ *   it stays due and is counted `failed` until an operator fixes the secret.
  */
 
 import { newId } from "../../platform/keys.js";
@@ -39,9 +43,10 @@ import {
   type Providers,
   StaleConnectionError,
   type TargetRepository,
+  UndecryptableTokenError,
   type Vault,
 } from "./ports.js";
-import { flagConnection } from "./targets.js";
+import { flagConnection, UNDECRYPTABLE_WHY } from "./targets.js";
 
 export type RefreshOutcome =
   | "refreshed"
@@ -49,6 +54,7 @@ export type RefreshOutcome =
   | "revoked"
   | "transient_failure"
   | "failed"
+  | "undecryptable"
   | "skipped";
 
 export interface RefreshDeps {
@@ -134,6 +140,17 @@ export async function refreshOne(deps: RefreshDeps, tenantId: string, id: string
       accessTokenExpiresAt: c.accessTokenExpiresAt,
     });
   } catch (error) {
+    if (error instanceof UndecryptableTokenError) {
+      const reason = `token_undecryptable:${error.reason}`;
+      await flagConnection(deps, c, "NEEDS_REAUTH", UNDECRYPTABLE_WHY, nowIso, reason);
+      await audit({
+        type: "refresh_failed",
+        outcome: "failure",
+        reason,
+        details: { status: "NEEDS_REAUTH" },
+      });
+      return record("undecryptable");
+    }
     if (!isProviderError(error)) throw error;
     return record(await onProviderError(deps, c, error, nowIso, audit));
   }

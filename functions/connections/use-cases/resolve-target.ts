@@ -6,18 +6,25 @@
  *
  * `resolve` answers the target's external id and its decrypted token (the Page token for
  * Facebook Pages and their Instagram accounts, the member token for LinkedIn), or its status
- * when it is not usable.
+ * when it is not usable. A stored token that cannot be decrypted (sealed for another context,
+ * key rotated out, tampered) can never heal: the connection is flagged NEEDS_REAUTH with a
+ * reconnect action and its targets are announced through `takeOutOfService` (ConnectionDisconnected
+ * v1), and `TargetUnusableError` tells the worker to fail the delivery at once. An unusable
+ * keyring is an operator's problem: `TargetUnusableError` with `contact_support`, and the
+ * connection is left alone (its tokens are intact; reconnecting would not help).
  */
 import { TOKEN_PURPOSE } from "../domain/connection.js";
-import type { Platform, TargetKind } from "../domain/target.js";
+import { type Platform, type TargetKind, TargetUnusableError } from "../domain/target.js";
 import {
   type ConnectionEvents,
   type ConnectionRepository,
   StaleConnectionError,
   type TargetRepository,
+  TokenKeyringError,
+  UndecryptableTokenError,
   type Vault,
 } from "./ports.js";
-import { flagConnection } from "./targets.js";
+import { flagConnection, UNDECRYPTABLE_WHY } from "./targets.js";
 
 export interface PublishableTarget {
   readonly targetId: string;
@@ -69,8 +76,32 @@ export function tokenResolver(deps: TokenResolverDeps) {
       }
       const ctx = (purpose: string) => ({ tenantId, connectionId: c.id, purpose });
       let token: string | undefined;
-      if (t.token) token = await deps.vault.open(t.token, ctx(TOKEN_PURPOSE.target(t.id)));
-      else if (c.accessToken) token = await deps.vault.open(c.accessToken, ctx(TOKEN_PURPOSE.access));
+      try {
+        if (t.token) token = await deps.vault.open(t.token, ctx(TOKEN_PURPOSE.target(t.id)));
+        else if (c.accessToken) token = await deps.vault.open(c.accessToken, ctx(TOKEN_PURPOSE.access));
+      } catch (error) {
+        if (error instanceof UndecryptableTokenError) {
+          const reason = `token_undecryptable:${error.reason}`;
+          await markNeedsReauth(tenantId, c.id, UNDECRYPTABLE_WHY, reason);
+          throw new TargetUnusableError(
+            t.id,
+            c.id,
+            "reconnect",
+            reason,
+            `${UNDECRYPTABLE_WHY} The connection was flagged for reconnection: reconnect the account in Herald and schedule the post again.`,
+          );
+        }
+        if (error instanceof TokenKeyringError) {
+          throw new TargetUnusableError(
+            t.id,
+            c.id,
+            "contact_support",
+            "token_keyring_unusable",
+            "Herald's token encryption keys are misconfigured, so no stored access can be read. Contact support; reconnecting will not help.",
+          );
+        }
+        throw error;
+      }
       return token ? { ...base, status: "ACTIVE", token } : { ...base, status: "NEEDS_REAUTH" };
     },
 
