@@ -14,7 +14,6 @@
  */
 
 import { newId } from "../../platform/keys.js";
-import { isProviderError } from "../../providers/errors.js";
 import type { TokenAuditEvent } from "../domain/audit.js";
 import { type Connection, type Provider, TOKEN_PURPOSE } from "../domain/connection.js";
 import { withQuery } from "../domain/return-url.js";
@@ -28,6 +27,7 @@ import {
   type Clock,
   type ConnectionEvents,
   type ConnectionRepository,
+  isProviderError,
   type OAuthStateRecord,
   type OAuthStateRepository,
   type Providers,

@@ -9,7 +9,6 @@
 
 import { ConflictError, NotFoundError } from "../../platform/errors.js";
 import { newId } from "../../platform/keys.js";
-import { isProviderError } from "../../providers/errors.js";
 import type { AuditActor } from "../domain/audit.js";
 import { type Connection, reconnectAction, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
 import { toTargetView } from "../domain/target.js";
@@ -22,7 +21,7 @@ import type {
   TargetRepository,
   Vault,
 } from "./ports.js";
-import { UndecryptableTokenError } from "./ports.js";
+import { isProviderError, UndecryptableTokenError } from "./ports.js";
 import { flagConnection, syncTargets, takeOutOfService, UNDECRYPTABLE_WHY } from "./targets.js";
 
 export interface ConnectionView {

@@ -143,6 +143,15 @@ export type RenewResult =
   /** The provider cannot renew this grant (no refresh token, or the expiry did not move). */
   | { readonly kind: "not_renewable"; readonly reason: string };
 
+/**
+ * What a `ProviderPort` throws when the provider answers with an error: a `ProviderError`
+ * (classification `auth` / `revoked` / `transient` / `rate_limited` / …, a token-free `reason`).
+ * The two codes name a grant the account owner removed themselves (→ REVOKED, not NEEDS_REAUTH).
+ */
+export { isProviderError, type ProviderError } from "../../providers/errors.js";
+export { LINKEDIN_REVOKED_BY_MEMBER } from "../../providers/linkedin/errors.js";
+export { META_APP_REMOVED_SUBCODE } from "../../providers/meta/errors.js";
+
 /** One provider, as the connection use cases need it. Provider errors are `ProviderError`s. */
 export interface ProviderPort {
   readonly provider: Provider;

@@ -22,9 +22,6 @@
  */
 
 import { newId } from "../../platform/keys.js";
-import { isProviderError, type ProviderError } from "../../providers/errors.js";
-import { LINKEDIN_REVOKED_BY_MEMBER } from "../../providers/linkedin/errors.js";
-import { META_APP_REMOVED_SUBCODE } from "../../providers/meta/errors.js";
 import { SYSTEM_REFRESH_ACTOR, type TokenAuditEvent } from "../domain/audit.js";
 import {
   backoffDelayMs,
@@ -40,6 +37,10 @@ import {
   type Clock,
   type ConnectionEvents,
   type ConnectionRepository,
+  isProviderError,
+  LINKEDIN_REVOKED_BY_MEMBER,
+  META_APP_REMOVED_SUBCODE,
+  type ProviderError,
   type Providers,
   StaleConnectionError,
   type TargetRepository,
