@@ -13,8 +13,10 @@
  * keyring is an operator's problem: `TargetUnusableError` with `contact_support`, and the
  * connection is left alone (its tokens are intact; reconnecting would not help).
  */
+
+import { TargetUnusableError } from "../../platform/unusable-target.js";
 import { TOKEN_PURPOSE } from "../domain/connection.js";
-import { type Platform, type TargetKind, TargetUnusableError } from "../domain/target.js";
+import type { Platform, TargetKind } from "../domain/target.js";
 import {
   type ConnectionEvents,
   type ConnectionRepository,

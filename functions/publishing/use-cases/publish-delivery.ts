@@ -24,7 +24,7 @@
  */
 import type { LedgerEntry } from "../../../schemas/api/deliveries.js";
 import type { PostStatus } from "../../../schemas/api/posts.js";
-import { TargetUnusableError } from "../../connections/domain/target.js";
+import { TargetUnusableError } from "../../platform/unusable-target.js";
 import type { Post } from "../../posts/domain/post.js";
 import { WriteConflict } from "../../posts/use-cases/ports.js";
 import { ProviderError } from "../../providers/errors.js";

@@ -8,12 +8,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { TOKEN_PURPOSE } from "../../../functions/connections/domain/connection.js";
-import { TargetUnusableError } from "../../../functions/connections/domain/target.js";
 import { startAuthorization } from "../../../functions/connections/use-cases/authorize.js";
 import { completeAuthorization } from "../../../functions/connections/use-cases/callback.js";
 import { tokenResolver } from "../../../functions/connections/use-cases/resolve-target.js";
 import { UNDECRYPTABLE_WHY } from "../../../functions/connections/use-cases/targets.js";
 import { createTokenVault } from "../../../functions/platform/crypto/token-vault.js";
+import { TargetUnusableError } from "../../../functions/platform/unusable-target.js";
 import { world } from "./in-memory.js";
 
 async function connect(w: ReturnType<typeof world>) {

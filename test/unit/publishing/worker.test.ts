@@ -3,7 +3,7 @@
  * does with each step outcome and each class of failure, and the post's aggregate status.
  */
 import { describe, expect, it } from "vitest";
-import { TargetUnusableError } from "../../../functions/connections/domain/target.js";
+import { TargetUnusableError } from "../../../functions/platform/unusable-target.js";
 import type { Post } from "../../../functions/posts/domain/post.js";
 import { WriteConflict } from "../../../functions/posts/use-cases/ports.js";
 import { MetaApiError, ProviderNetworkError } from "../../../functions/providers/errors.js";
