@@ -201,6 +201,18 @@ const IdempotencyItemSchema = z.object({
   ),
 });
 
+/** The table item of a record written at `now` (kept IDEMPOTENCY_TTL_SECONDS). */
+const itemOf = (
+  scope: IdempotencyScope,
+  now: number,
+  record: IdempotencyRecord & { lockedUntil?: number },
+) => ({
+  ...keyOf(scope),
+  entity: "IDEMPOTENCY",
+  ...record,
+  expiresAt: now + IDEMPOTENCY_TTL_SECONDS,
+});
+
 /** DynamoDB store: one item per tenant + route + key, expired by TTL (`expiresAt`). */
 export function dynamoIdempotencyStore(client: DynamoDBDocumentClient, tableName: string): IdempotencyStore {
   return {
@@ -209,14 +221,11 @@ export function dynamoIdempotencyStore(client: DynamoDBDocumentClient, tableName
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...keyOf(scope),
-              entity: "IDEMPOTENCY",
+            Item: itemOf(scope, now, {
               status: "IN_PROGRESS",
               requestHash: hash,
               lockedUntil: now + IN_PROGRESS_LOCK_SECONDS,
-              expiresAt: now + IDEMPOTENCY_TTL_SECONDS,
-            },
+            }),
             // TTL deletes lazily, so an expired record is treated as absent; so is a crashed claim.
             ConditionExpression:
               "attribute_not_exists(PK) OR expiresAt < :now OR (#s = :inProgress AND lockedUntil < :now)",
@@ -238,14 +247,7 @@ export function dynamoIdempotencyStore(client: DynamoDBDocumentClient, tableName
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: {
-            ...keyOf(scope),
-            entity: "IDEMPOTENCY",
-            status: "COMPLETE",
-            requestHash: hash,
-            response,
-            expiresAt: now + IDEMPOTENCY_TTL_SECONDS,
-          },
+          Item: itemOf(scope, now, { status: "COMPLETE", requestHash: hash, response }),
         }),
       );
     },

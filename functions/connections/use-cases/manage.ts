@@ -12,16 +12,7 @@ import { newId } from "../../platform/keys.js";
 import type { AuditActor } from "../domain/audit.js";
 import { type Connection, reconnectAction, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
 import { toTargetView } from "../domain/target.js";
-import type {
-  AuditRepository,
-  Clock,
-  ConnectionEvents,
-  ConnectionRepository,
-  Providers,
-  TargetRepository,
-  Vault,
-} from "./ports.js";
-import { isProviderError, UndecryptableTokenError } from "./ports.js";
+import { type ConnectionEvents, type GrantDeps, isProviderError, UndecryptableTokenError } from "./ports.js";
 import { flagConnection, syncTargets, takeOutOfService, UNDECRYPTABLE_WHY } from "./targets.js";
 
 export interface ConnectionView {
@@ -64,15 +55,8 @@ export const toConnectionView = (c: Connection): ConnectionView => ({
   updatedAt: c.updatedAt,
 });
 
-export interface ManageDeps {
-  readonly connections: ConnectionRepository;
-  readonly targets: TargetRepository;
-  readonly audit: AuditRepository;
-  readonly vault: Vault;
-  readonly providers: Providers;
-  readonly events: ConnectionEvents;
-  readonly clock: Clock;
-}
+/** Managing connections acts on live grants: see `GrantDeps`. */
+export type ManageDeps = GrantDeps;
 
 async function mustGet(deps: Pick<ManageDeps, "connections">, tenantId: string, id: string) {
   const c = await deps.connections.get(tenantId, id);

@@ -109,13 +109,8 @@ export interface Vault {
 }
 
 /** A place discovered at the provider during authorization or a target refresh. */
-export interface DiscoveredTarget {
-  readonly platform: Platform;
-  readonly kind: TargetKind;
-  readonly externalId: string;
-  readonly name: string;
-  readonly username?: string;
-  readonly pictureUrl?: string;
+export interface DiscoveredTarget
+  extends Pick<Target, "platform" | "kind" | "externalId" | "name" | "username" | "pictureUrl"> {
   /** Its own token (Facebook Page token, also used for the Page's Instagram account). */
   readonly token?: string;
 }
@@ -215,5 +210,35 @@ export interface ReturnUrlPolicy {
 
 export interface Clock {
   now(): Date;
+}
+
+/**
+ * What the use cases that act on a live grant need (disconnect, target refresh, token refresh,
+ * OAuth callback): the stores, the vault, the providers, the event bus and a clock.
+ * `grantDeps()` in `functions/connections/wiring.ts` builds it.
+ */
+export interface GrantDeps {
+  readonly connections: ConnectionRepository;
+  readonly targets: TargetRepository;
+  readonly audit: AuditRepository;
+  readonly vault: Vault;
+  readonly providers: Providers;
+  readonly events: ConnectionEvents;
+  readonly clock: Clock;
+}
+
+/**
+ * A target as the publish worker needs it (the connections context's answer to its
+ * `TargetResolver` port): where, as whom, and the decrypted token when usable.
+ */
+export interface PublishableTarget {
+  readonly targetId: string;
+  readonly platform: Platform;
+  readonly kind: TargetKind;
+  readonly externalId: string;
+  readonly connectionId: string;
+  readonly status: "ACTIVE" | "NEEDS_REAUTH" | "DISCONNECTED";
+  /** Present only when the target and its connection are ACTIVE. */
+  readonly token?: string;
 }
 export const systemClock: Clock = { now: () => new Date() };

@@ -33,19 +33,14 @@ import {
 } from "../domain/connection.js";
 import { scopeDiff } from "../domain/scopes.js";
 import {
-  type AuditRepository,
-  type Clock,
-  type ConnectionEvents,
-  type ConnectionRepository,
+  type GrantDeps,
   isProviderError,
   LINKEDIN_REVOKED_BY_MEMBER,
   META_APP_REMOVED_SUBCODE,
   type ProviderError,
   type Providers,
   StaleConnectionError,
-  type TargetRepository,
   UndecryptableTokenError,
-  type Vault,
 } from "./ports.js";
 import { flagConnection, UNDECRYPTABLE_WHY } from "./targets.js";
 
@@ -58,14 +53,7 @@ export type RefreshOutcome =
   | "undecryptable"
   | "skipped";
 
-export interface RefreshDeps {
-  readonly connections: ConnectionRepository;
-  readonly targets: TargetRepository;
-  readonly audit: AuditRepository;
-  readonly vault: Vault;
-  readonly providers: Providers;
-  readonly events: ConnectionEvents;
-  readonly clock: Clock;
+export interface RefreshDeps extends GrantDeps {
   readonly random?: () => number;
   /** One call per connection processed (the handler turns it into the `TokenRefresh` metric). */
   readonly recordOutcome?: (outcome: RefreshOutcome, connection?: Pick<Connection, "provider">) => void;

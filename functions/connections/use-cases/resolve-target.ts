@@ -16,10 +16,10 @@
 
 import { TargetUnusableError } from "../../platform/unusable-target.js";
 import { TOKEN_PURPOSE } from "../domain/connection.js";
-import type { Platform, TargetKind } from "../domain/target.js";
 import {
   type ConnectionEvents,
   type ConnectionRepository,
+  type PublishableTarget,
   StaleConnectionError,
   type TargetRepository,
   TokenKeyringError,
@@ -28,17 +28,6 @@ import {
 } from "./ports.js";
 import { flagConnection, UNDECRYPTABLE_WHY } from "./targets.js";
 
-export interface PublishableTarget {
-  readonly targetId: string;
-  readonly platform: Platform;
-  readonly kind: TargetKind;
-  readonly externalId: string;
-  readonly connectionId: string;
-  readonly status: "ACTIVE" | "NEEDS_REAUTH" | "DISCONNECTED";
-  /** Present only when the target and its connection are ACTIVE. */
-  readonly token?: string;
-}
-
 export interface TokenResolverDeps {
   readonly connections: ConnectionRepository;
   readonly targets: TargetRepository;
@@ -46,6 +35,8 @@ export interface TokenResolverDeps {
   readonly events: ConnectionEvents;
   readonly now?: () => Date;
 }
+
+export type { PublishableTarget };
 
 export function tokenResolver(deps: TokenResolverDeps) {
   const now = deps.now ?? (() => new Date());
