@@ -15,11 +15,14 @@
 import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "../../schemas/zod.js";
 import { routeKey } from "../manifest.js";
 import type { AuthContext } from "./auth.js";
+import { itemFields, parseItem } from "./dynamodb/items.js";
 import { ConflictError, UnprocessableError, ValidationError } from "./errors.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
 import { tenantPk } from "./keys.js";
+import { logger } from "./observability.js";
 
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 export const REPLAYED_HEADER = "idempotency-replayed";
@@ -64,6 +67,13 @@ export interface IdempotencyStore {
   release(scope: IdempotencyScope): Promise<void>;
 }
 
+/** Where the wrapper reports what it chose not to fail the request for (Powertools logger by default). */
+export interface IdempotencyLog {
+  warn(message: string, extra: Record<string, unknown>): void;
+}
+
+const platformLog: IdempotencyLog = { warn: (message, extra) => logger.warn(message, extra) };
+
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** Stable JSON (sorted keys) so that `{a,b}` and `{b,a}` hash alike. */
@@ -94,6 +104,7 @@ export function idempotent<B, Q, P>(
   storeOf: () => IdempotencyStore,
   fn: (req: HttpRequest<B, Q, P, AuthContext>) => Promise<HttpResponse>,
   clock: () => number = () => Date.now(),
+  log: IdempotencyLog = platformLog,
 ): (req: HttpRequest<B, Q, P, AuthContext>) => Promise<HttpResponse> {
   return async (req) => {
     const key = req.headers[IDEMPOTENCY_HEADER];
@@ -130,11 +141,26 @@ export function idempotent<B, Q, P>(
         headers: { ...(existing.response.headers ?? {}), [REPLAYED_HEADER]: "true" },
       };
     }
+    // Free the key so the client may retry with it. If that write fails, the caller still gets
+    // the operation's own answer (it matters more); the claim then answers 409
+    // idempotency_in_progress to repeats until its lock lapses (IN_PROGRESS_LOCK_SECONDS).
+    const release = async (after: string) => {
+      try {
+        await store.release(scope);
+      } catch (error) {
+        log.warn("idempotency key not released; repeats get 409 until the claim lapses", {
+          route: scope.route,
+          after,
+          lockSeconds: IN_PROGRESS_LOCK_SECONDS,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+      }
+    };
     let response: HttpResponse;
     try {
       response = await fn(req);
     } catch (error) {
-      await store.release(scope).catch(() => undefined);
+      await release("the operation failed");
       throw error;
     }
     if (response.statusCode >= 200 && response.statusCode < 300) {
@@ -148,7 +174,7 @@ export function idempotent<B, Q, P>(
         Math.floor(clock() / 1000),
       );
     } else {
-      await store.release(scope).catch(() => undefined);
+      await release(`a ${response.statusCode} answer (only 2xx answers are stored)`);
     }
     return response;
   };
@@ -163,6 +189,30 @@ const keyOf = (scope: IdempotencyScope) => ({
   SK: "IDEMPOTENCY",
 });
 
+const IdempotencyItemSchema = z.object({
+  status: z.enum(["IN_PROGRESS", "COMPLETE"]),
+  requestHash: itemFields.id(),
+  response: z.optional(
+    z.object({
+      statusCode: z.number().check(z.int()),
+      body: z.optional(z.unknown()),
+      headers: z.optional(z.record(z.string(), z.string())),
+    }),
+  ),
+});
+
+/** The table item of a record written at `now` (kept IDEMPOTENCY_TTL_SECONDS). */
+const itemOf = (
+  scope: IdempotencyScope,
+  now: number,
+  record: IdempotencyRecord & { lockedUntil?: number },
+) => ({
+  ...keyOf(scope),
+  entity: "IDEMPOTENCY",
+  ...record,
+  expiresAt: now + IDEMPOTENCY_TTL_SECONDS,
+});
+
 /** DynamoDB store: one item per tenant + route + key, expired by TTL (`expiresAt`). */
 export function dynamoIdempotencyStore(client: DynamoDBDocumentClient, tableName: string): IdempotencyStore {
   return {
@@ -171,14 +221,11 @@ export function dynamoIdempotencyStore(client: DynamoDBDocumentClient, tableName
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...keyOf(scope),
-              entity: "IDEMPOTENCY",
+            Item: itemOf(scope, now, {
               status: "IN_PROGRESS",
               requestHash: hash,
               lockedUntil: now + IN_PROGRESS_LOCK_SECONDS,
-              expiresAt: now + IDEMPOTENCY_TTL_SECONDS,
-            },
+            }),
             // TTL deletes lazily, so an expired record is treated as absent; so is a crashed claim.
             ConditionExpression:
               "attribute_not_exists(PK) OR expiresAt < :now OR (#s = :inProgress AND lockedUntil < :now)",
@@ -193,25 +240,14 @@ export function dynamoIdempotencyStore(client: DynamoDBDocumentClient, tableName
           await client.send(new GetCommand({ TableName: tableName, Key: keyOf(scope), ConsistentRead: true }))
         ).Item;
         if (!record) return { status: "IN_PROGRESS", requestHash: hash };
-        return {
-          status: record.status as IdempotencyRecord["status"],
-          requestHash: String(record.requestHash),
-          ...(record.response ? { response: record.response as StoredResponse } : {}),
-        };
+        return parseItem(IdempotencyItemSchema, record, "idempotency record");
       }
     },
     async complete(scope, hash, response, now) {
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: {
-            ...keyOf(scope),
-            entity: "IDEMPOTENCY",
-            status: "COMPLETE",
-            requestHash: hash,
-            response,
-            expiresAt: now + IDEMPOTENCY_TTL_SECONDS,
-          },
+          Item: itemOf(scope, now, { status: "COMPLETE", requestHash: hash, response }),
         }),
       );
     },

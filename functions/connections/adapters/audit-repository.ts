@@ -5,10 +5,13 @@
  * a cursor is accepted only for the partition it came from).
  */
 import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "../../../schemas/zod.js";
+import { itemFields, parseItem } from "../../platform/dynamodb/items.js";
 import { listQuery } from "../../platform/dynamodb/list-query.js";
 import { ValidationError } from "../../platform/errors.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
-import type { TokenAuditEvent } from "../domain/audit.js";
+import { AUDIT_TYPES, type TokenAuditEvent } from "../domain/audit.js";
+import { PROVIDERS } from "../domain/connection.js";
 import type { AuditRepository } from "../use-cases/ports.js";
 
 export const AUDIT_RETENTION_DAYS = 400;
@@ -17,6 +20,19 @@ const badCursor = () =>
   new ValidationError([
     { path: "query.cursor", code: "invalid_cursor", message: "This cursor is not valid for this list." },
   ]);
+
+const AuditItemSchema = z.object({
+  tenantId: itemFields.id(),
+  id: itemFields.id(),
+  connectionId: itemFields.id(),
+  provider: z.enum(PROVIDERS),
+  type: z.enum(AUDIT_TYPES),
+  actor: z.object({ type: z.enum(["user", "system", "provider"]), id: z.string() }),
+  outcome: z.enum(["success", "failure"]),
+  reason: z.optional(z.string()),
+  details: z.optional(z.record(z.string(), z.unknown())),
+  at: itemFields.instant(),
+});
 
 export function dynamoAuditRepository(client: DynamoDBDocumentClient, table: string): AuditRepository {
   return {
@@ -58,10 +74,9 @@ export function dynamoAuditRepository(client: DynamoDBDocumentClient, table: str
         ...(q.cursor ? { cursor: q.cursor } : {}),
         invalidCursor: badCursor,
       });
-      const items = page.items.map((i) => {
-        const { PK: _p, SK: _s, entity: _e, GSI1PK: _g, GSI1SK: _gs, expiresAt: _x, ...rest } = i;
-        return rest as unknown as TokenAuditEvent;
-      });
+      const items: TokenAuditEvent[] = page.items.map((i) =>
+        parseItem(AuditItemSchema, i, "token audit event"),
+      );
       return { items, nextCursor: page.nextCursor };
     },
   };

@@ -11,9 +11,17 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
+import * as z from "../../../schemas/zod.js";
+import { itemFields, parseItem } from "../../platform/dynamodb/items.js";
 import { queryAll } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
-import { type Connection, type Provider, refreshDueAt } from "../domain/connection.js";
+import {
+  CONNECTION_STATUSES,
+  type Connection,
+  PROVIDERS,
+  type Provider,
+  refreshDueAt,
+} from "../domain/connection.js";
 import { AccountTakenError, type ConnectionRepository, StaleConnectionError } from "../use-cases/ports.js";
 
 /** How many past days of refresh buckets the cron reads (items left behind by an outage). */
@@ -43,19 +51,38 @@ export function toConnectionItem(c: Connection): Record<string, unknown> {
   };
 }
 
-export function fromConnectionItem(item: Record<string, unknown>): Connection {
-  const {
-    PK: _pk,
-    SK: _sk,
-    entity: _e,
-    GSI1PK: _g1,
-    GSI1SK: _g1s,
-    GSI2PK: _g2,
-    GSI2SK: _g2s,
-    ...rest
-  } = item;
-  return rest as unknown as Connection;
-}
+const ConnectionItemSchema = z.object({
+  tenantId: itemFields.id(),
+  id: itemFields.id(),
+  provider: z.enum(PROVIDERS),
+  externalAccountId: itemFields.id(),
+  displayName: z.optional(z.string()),
+  scopes: z.array(z.string()),
+  status: z.enum(CONNECTION_STATUSES),
+  statusReason: z.optional(z.string()),
+  action: z.optional(z.object({ type: z.literal("reconnect"), message: z.string() })),
+  accessToken: z.optional(z.string()),
+  refreshToken: z.optional(z.string()),
+  accessTokenExpiresAt: z.optional(itemFields.instant()),
+  refreshTokenExpiresAt: z.optional(itemFields.instant()),
+  refresh: z.object({
+    failures: z.number().check(z.int(), z.nonnegative()),
+    nextAttemptAt: z.optional(itemFields.instant()),
+    lastAttemptAt: z.optional(itemFields.instant()),
+    lastRefreshedAt: z.optional(itemFields.instant()),
+    lastError: z.optional(z.string()),
+  }),
+  connectedBy: z.string(),
+  createdAt: itemFields.instant(),
+  updatedAt: itemFields.instant(),
+  version: z.number().check(z.int()),
+});
+
+/** A connection item as the domain type (key and index attributes dropped); `CorruptItemError` otherwise. */
+export const fromConnectionItem = (item: Record<string, unknown>): Connection =>
+  parseItem(ConnectionItemSchema, item, "connection");
+
+const AccountItemSchema = z.object({ connectionId: itemFields.id() });
 
 export function dynamoConnectionRepository(
   client: DynamoDBDocumentClient,
@@ -88,7 +115,7 @@ export function dynamoConnectionRepository(
           ConsistentRead: true,
         }),
       );
-      return typeof out.Item?.connectionId === "string" ? out.Item.connectionId : undefined;
+      return out.Item ? parseItem(AccountItemSchema, out.Item, "connection account").connectionId : undefined;
     },
 
     async findByAccountEverywhere(provider, externalAccountId) {

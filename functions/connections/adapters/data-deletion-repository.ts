@@ -4,9 +4,20 @@
  * record holds no personal data (counts and times only).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { DataDeletionRecord, DataDeletionRepository } from "../use-cases/meta-callbacks.js";
+import * as z from "../../../schemas/zod.js";
+import { itemFields, parseItem } from "../../platform/dynamodb/items.js";
+import type { DataDeletionRecord, DataDeletionRepository } from "../use-cases/ports.js";
 
 const key = (code: string) => ({ PK: `METADATADELETION#${code}`, SK: "REQUEST" });
+
+const DataDeletionItemSchema = z.object({
+  confirmationCode: itemFields.id(),
+  status: z.literal("completed"),
+  connectionsAffected: z.number().check(z.int(), z.nonnegative()),
+  requestedAt: itemFields.instant(),
+  completedAt: itemFields.instant(),
+  expiresAt: itemFields.epochSeconds(),
+});
 
 export function dynamoDataDeletionRepository(
   client: DynamoDBDocumentClient,
@@ -24,8 +35,12 @@ export function dynamoDataDeletionRepository(
     async get(code) {
       const out = await client.send(new GetCommand({ TableName: table, Key: key(code) }));
       if (!out.Item) return undefined;
-      const { PK: _p, SK: _s, entity: _e, ...rest } = out.Item;
-      return rest as unknown as DataDeletionRecord;
+      const record: DataDeletionRecord = parseItem(
+        DataDeletionItemSchema,
+        out.Item,
+        "Meta data-deletion record",
+      );
+      return record;
     },
   };
 }

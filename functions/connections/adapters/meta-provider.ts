@@ -2,6 +2,7 @@
  * ProviderPort for Meta: Facebook Login, the long-lived upgrade, and the Pages (with Page
  * tokens) and Instagram professional accounts a user granted.
  */
+import { isProviderError } from "../../providers/errors.js";
 import { MetaClient, type MetaClientConfig, type MetaPage } from "../../providers/meta/client.js";
 import type { Clock, DiscoveredTarget, ProviderPort } from "../use-cases/ports.js";
 
@@ -81,11 +82,15 @@ export function metaProvider(client: MetaClientFactory, clock: Clock): ProviderP
       if (next && accessTokenExpiresAt && Date.parse(next) <= Date.parse(accessTokenExpiresAt)) {
         return { kind: "not_renewable", reason: "meta_expiry_not_extended" };
       }
-      // The user may have removed permissions in their Facebook settings since: re-read them
-      // (best effort; the renewal stands without it).
+      // The user may have removed permissions in their Facebook settings since: re-read them.
+      // Best effort against Meta (the renewal stands without it, scopes unchanged); anything
+      // that is not Meta's answer is a bug and surfaces.
       const scopes = await meta.permissions(grant.accessToken).then(
         (p) => p.granted,
-        () => undefined,
+        (error: unknown) => {
+          if (isProviderError(error)) return undefined;
+          throw error;
+        },
       );
       return { kind: "renewed", accessToken: grant.accessToken, accessTokenExpiresAt: next, scopes };
     },

@@ -5,9 +5,25 @@
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "../../../schemas/zod.js";
+import { itemFields, parseItem } from "../../platform/dynamodb/items.js";
+import { PROVIDERS } from "../domain/connection.js";
 import type { OAuthStateRecord, OAuthStateRepository } from "../use-cases/ports.js";
 
 export const oauthStateKey = (stateHash: string) => ({ PK: `OAUTHSTATE#${stateHash}`, SK: "OAUTHSTATE" });
+
+const OAuthStateItemSchema = z.object({
+  stateHash: itemFields.id(),
+  tenantId: itemFields.id(),
+  userId: itemFields.id(),
+  provider: z.enum(PROVIDERS),
+  returnUrl: z.string(),
+  redirectUri: z.string(),
+  scopes: z.array(z.string()),
+  codeVerifier: z.optional(z.string()),
+  createdAt: itemFields.instant(),
+  expiresAt: itemFields.epochSeconds(),
+});
 
 export function dynamoOAuthStateRepository(
   client: DynamoDBDocumentClient,
@@ -34,8 +50,8 @@ export function dynamoOAuthStateRepository(
           }),
         );
         if (!out.Attributes) return undefined;
-        const { PK: _p, SK: _s, entity: _e, ...rest } = out.Attributes;
-        return rest as unknown as OAuthStateRecord;
+        const record: OAuthStateRecord = parseItem(OAuthStateItemSchema, out.Attributes, "OAuth state");
+        return record;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return undefined;
         throw error;

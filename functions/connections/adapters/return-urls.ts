@@ -1,14 +1,19 @@
-/** ReturnUrlPolicy: the tenant's `oauthReturnUrls` setting plus the stage's defaults (env). */
+/** ReturnUrlPolicy: the tenant's `oauthReturnUrls` setting (read through the tenants port) plus the stage's defaults (env). */
 import type { ReturnUrlPolicy } from "../use-cases/ports.js";
 
+/** The part of the tenants context's `SettingsReader` port this policy reads. */
+export interface ReturnUrlSettings {
+  get(tenantId: string): Promise<{ readonly oauthReturnUrls: readonly string[] }>;
+}
+
 export function returnUrlPolicy(
-  getSettings: (tenantId: string) => Promise<{ oauthReturnUrls: readonly string[] }>,
+  settings: ReturnUrlSettings,
   stageDefaults: readonly string[],
 ): ReturnUrlPolicy {
   return {
     async allowedPrefixes(tenantId) {
-      const settings = await getSettings(tenantId);
-      return [...settings.oauthReturnUrls, ...stageDefaults];
+      const current = await settings.get(tenantId);
+      return [...current.oauthReturnUrls, ...stageDefaults];
     },
   };
 }

@@ -4,9 +4,11 @@
  * `CONNECTION#<cid>#TARGET#<id>`. A target's own token (Page token) is stored sealed in `token`.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "../../../schemas/zod.js";
+import { itemFields, parseItem } from "../../platform/dynamodb/items.js";
 import { queryAll } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
-import { toTargetView } from "../use-cases/manage.js";
+import { PLATFORMS, TARGET_KINDS, TARGET_STATUSES, toTargetView } from "../domain/target.js";
 import type { StoredTarget, TargetRepository } from "../use-cases/ports.js";
 
 export const targetKey = (tenantId: string, id: string) => ({
@@ -14,10 +16,23 @@ export const targetKey = (tenantId: string, id: string) => ({
   SK: "TARGET",
 });
 
-const fromItem = (item: Record<string, unknown>): StoredTarget => {
-  const { PK: _p, SK: _s, entity: _e, GSI1PK: _g, GSI1SK: _gs, ...rest } = item;
-  return rest as unknown as StoredTarget;
-};
+const TargetItemSchema = z.object({
+  tenantId: itemFields.id(),
+  id: itemFields.id(),
+  connectionId: itemFields.id(),
+  platform: z.enum(PLATFORMS),
+  kind: z.enum(TARGET_KINDS),
+  externalId: itemFields.id(),
+  name: z.string(),
+  username: z.optional(z.string()),
+  pictureUrl: z.optional(z.string()),
+  status: z.enum(TARGET_STATUSES),
+  createdAt: itemFields.instant(),
+  updatedAt: itemFields.instant(),
+  token: z.optional(z.string()),
+});
+
+const fromItem = (item: Record<string, unknown>): StoredTarget => parseItem(TargetItemSchema, item, "target");
 
 export function dynamoTargetRepository(client: DynamoDBDocumentClient, table: string): TargetRepository {
   const getStored = async (tenantId: string, id: string) => {

@@ -13,8 +13,8 @@
  * provider callbacks (Meta deauthorize / data deletion).
  */
 
-export type Provider = "meta" | "linkedin";
-export const PROVIDERS: readonly Provider[] = ["meta", "linkedin"];
+export const PROVIDERS = ["meta", "linkedin"] as const;
+export type Provider = (typeof PROVIDERS)[number];
 
 /**
  * - ACTIVE: tokens usable.
@@ -22,7 +22,8 @@ export const PROVIDERS: readonly Provider[] = ["meta", "linkedin"];
  * - REVOKED: the user removed the app / revoked the grant at the provider: reconnect.
  * - DISCONNECTED: a tenant admin disconnected it; tokens erased.
  */
-export type ConnectionStatus = "ACTIVE" | "NEEDS_REAUTH" | "REVOKED" | "DISCONNECTED";
+export const CONNECTION_STATUSES = ["ACTIVE", "NEEDS_REAUTH", "REVOKED", "DISCONNECTED"] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
 /** What a person should do about a connection that is not ACTIVE. */
 export interface ConnectionAction {

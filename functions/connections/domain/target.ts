@@ -7,10 +7,18 @@
  * GSI1PK `TENANT#<t>#TARGETS`, GSI1SK `CONNECTION#<connectionId>#TARGET#<id>` (all of a
  * tenant's targets, or one connection's with `begins_with`).
  */
-export type Platform = "facebook" | "instagram" | "linkedin";
-export type TargetKind = "facebook_page" | "instagram_account" | "linkedin_member" | "linkedin_organization";
+export const PLATFORMS = ["facebook", "instagram", "linkedin"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export const TARGET_KINDS = [
+  "facebook_page",
+  "instagram_account",
+  "linkedin_member",
+  "linkedin_organization",
+] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
 
-export type TargetStatus = "ACTIVE" | "NEEDS_REAUTH" | "DISCONNECTED";
+export const TARGET_STATUSES = ["ACTIVE", "NEEDS_REAUTH", "DISCONNECTED"] as const;
+export type TargetStatus = (typeof TARGET_STATUSES)[number];
 
 export interface Target {
   readonly tenantId: string;
@@ -34,3 +42,19 @@ export interface TargetLookup {
   /** The tenant's target, or undefined for a missing or foreign id. */
   getTarget(tenantId: string, targetId: string): Promise<Target | undefined>;
 }
+
+/** A target as other contexts and the API see it: the stored target without its sealed token. */
+export const toTargetView = (t: Target): Target => ({
+  tenantId: t.tenantId,
+  id: t.id,
+  connectionId: t.connectionId,
+  platform: t.platform,
+  kind: t.kind,
+  externalId: t.externalId,
+  name: t.name,
+  username: t.username,
+  pictureUrl: t.pictureUrl,
+  status: t.status,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+});

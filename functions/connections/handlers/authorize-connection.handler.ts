@@ -1,8 +1,8 @@
 /** POST /v1/connections/{provider}/authorize (admin): start connecting an account. */
 import { AuthorizeBodySchema, ProviderPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { clock, providerDeps, publicApiUrl, returnUrlDeps, tableDeps } from "../adapters/deps.js";
 import { startAuthorization } from "../use-cases/authorize.js";
+import { clock, providerDeps, publicApiUrl, returnUrlDeps, tableDeps } from "../wiring.js";
 
 const deps = {
   providers: providerDeps(),

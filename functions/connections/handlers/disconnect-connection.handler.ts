@@ -1,8 +1,8 @@
 /** DELETE /v1/connections/{id} (admin): revoke where possible, erase tokens, disconnect targets. */
 import { ConnectionPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { grantDeps } from "../adapters/deps.js";
 import { disconnectConnection } from "../use-cases/manage.js";
+import { grantDeps } from "../wiring.js";
 
 const deps = grantDeps();
 

@@ -1,8 +1,8 @@
 /** GET /v1/connections/{id}: one connection (no tokens); a foreign id is 404. */
 import { ConnectionPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { tableDeps } from "../adapters/deps.js";
 import { getConnection } from "../use-cases/manage.js";
+import { tableDeps } from "../wiring.js";
 
 const deps = { connections: tableDeps().connections };
 

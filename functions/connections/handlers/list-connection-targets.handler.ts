@@ -1,8 +1,8 @@
 /** GET /v1/connections/{id}/targets: the places a connection can publish to. */
 import { ConnectionPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { tableDeps } from "../adapters/deps.js";
 import { listConnectionTargets } from "../use-cases/manage.js";
+import { tableDeps } from "../wiring.js";
 
 const table = tableDeps();
 const deps = { connections: table.connections, targets: table.targets };

@@ -1,7 +1,7 @@
 /** GET /v1/connections: the tenant's connections (no tokens). */
 import { httpHandler } from "../../platform/http.js";
-import { tableDeps } from "../adapters/deps.js";
 import { listConnections } from "../use-cases/manage.js";
+import { tableDeps } from "../wiring.js";
 
 const deps = { connections: tableDeps().connections };
 

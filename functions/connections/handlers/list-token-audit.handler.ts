@@ -1,8 +1,8 @@
 /** GET /v1/tokens/audit (admin): token events, newest first, cursor-paginated. */
 import { TokenAuditQuerySchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { tableDeps } from "../adapters/deps.js";
 import { listTokenAudit } from "../use-cases/audit.js";
+import { tableDeps } from "../wiring.js";
 
 const deps = { audit: tableDeps().audit };
 

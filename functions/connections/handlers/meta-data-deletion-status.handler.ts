@@ -1,8 +1,8 @@
 /** GET /v1/meta/data-deletion/{code} (public): the status page Meta links people to. */
 import { MetaDataDeletionPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { tableDeps } from "../adapters/deps.js";
 import { metaDataDeletionStatus } from "../use-cases/meta-callbacks.js";
+import { tableDeps } from "../wiring.js";
 
 const deps = { deletions: tableDeps().deletions };
 

@@ -1,7 +1,7 @@
 /** POST /v1/meta/data-deletion (public; Meta's data-deletion callback): erase, answer a status URL and code. */
 import { httpHandler } from "../../platform/http.js";
-import { clock, eventDeps, metaSecretsDeps, publicApiUrl, tableDeps } from "../adapters/deps.js";
 import { metaDataDeletion } from "../use-cases/meta-callbacks.js";
+import { clock, eventDeps, metaSecretsDeps, publicApiUrl, tableDeps } from "../wiring.js";
 
 const table = tableDeps();
 const deps = { ...table, events: eventDeps(), clock, appSecrets: metaSecretsDeps() };

@@ -1,7 +1,7 @@
 /** POST /v1/meta/deauthorize (public; Meta's deauthorize callback with a signed_request form field). */
 import { httpHandler } from "../../platform/http.js";
-import { clock, eventDeps, metaSecretsDeps, tableDeps } from "../adapters/deps.js";
 import { metaDeauthorize } from "../use-cases/meta-callbacks.js";
+import { clock, eventDeps, metaSecretsDeps, tableDeps } from "../wiring.js";
 
 const table = tableDeps();
 const deps = { ...table, events: eventDeps(), clock, appSecrets: metaSecretsDeps() };

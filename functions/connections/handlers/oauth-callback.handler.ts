@@ -5,8 +5,8 @@
 import { OAuthCallbackQuerySchema, ProviderPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
-import { grantDeps, tableDeps } from "../adapters/deps.js";
 import { completeAuthorization } from "../use-cases/callback.js";
+import { grantDeps, tableDeps } from "../wiring.js";
 
 const table = tableDeps();
 const deps = {

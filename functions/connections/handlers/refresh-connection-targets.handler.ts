@@ -1,8 +1,8 @@
 /** POST /v1/connections/{id}/targets/refresh (admin): ask the provider again which targets are reachable. */
 import { ConnectionPathSchema } from "../../../schemas/api/connections.js";
 import { httpHandler } from "../../platform/http.js";
-import { grantDeps } from "../adapters/deps.js";
 import { refreshConnectionTargets } from "../use-cases/manage.js";
+import { grantDeps } from "../wiring.js";
 
 const deps = grantDeps();
 

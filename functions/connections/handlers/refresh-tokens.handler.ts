@@ -1,11 +1,12 @@
 /**
  * The token-refresh cron (EventBridge Scheduler, see the manifest). Emits `TokenRefresh`
- * (Count) with dimension `outcome` per connection processed.
+ * (Count) with dimension `outcome` per connection processed; an `undecryptable` one is also
+ * logged as an error.
  */
 import { logger, MetricUnit, metrics } from "../../platform/observability.js";
 import { scheduledHandler } from "../../platform/scheduled.js";
-import { grantDeps } from "../adapters/deps.js";
 import { type RefreshOutcome, refreshDueTokens } from "../use-cases/refresh-tokens.js";
+import { grantDeps } from "../wiring.js";
 
 const deps = {
   ...grantDeps(),
@@ -13,7 +14,10 @@ const deps = {
     const m = metrics.singleMetric();
     m.addDimension("outcome", outcome);
     m.addMetric("TokenRefresh", MetricUnit.Count, 1);
-    logger.info("token refresh", { outcome, provider: c?.provider });
+    // A token that cannot be decrypted is never normal (tampering, a retired key): say so loudly.
+    if (outcome === "undecryptable")
+      logger.error("token refresh: stored token cannot be decrypted", { outcome, provider: c?.provider });
+    else logger.info("token refresh", { outcome, provider: c?.provider });
   },
 };
 

@@ -14,7 +14,6 @@
  */
 
 import { newId } from "../../platform/keys.js";
-import { isProviderError } from "../../providers/errors.js";
 import type { TokenAuditEvent } from "../domain/audit.js";
 import { type Connection, type Provider, TOKEN_PURPOSE } from "../domain/connection.js";
 import { withQuery } from "../domain/return-url.js";
@@ -23,30 +22,21 @@ import { hashState } from "./authorize.js";
 import { announceTargetChanges } from "./manage.js";
 import {
   AccountTakenError,
-  type AuditRepository,
   type AuthorizedAccount,
-  type Clock,
-  type ConnectionEvents,
-  type ConnectionRepository,
+  type GrantDeps,
+  isProviderError,
   type OAuthStateRecord,
   type OAuthStateRepository,
-  type Providers,
   StaleConnectionError,
-  type TargetRepository,
-  type Vault,
 } from "./ports.js";
 import { syncTargets } from "./targets.js";
 
-export interface CallbackDeps {
-  readonly providers: Providers;
+/**
+ * A grant's dependencies (`GrantDeps`; `events` tells the posts context which targets a
+ * reconnect restored or lost) plus the OAuth states.
+ */
+export interface CallbackDeps extends GrantDeps {
   readonly states: OAuthStateRepository;
-  readonly connections: ConnectionRepository;
-  readonly targets: TargetRepository;
-  readonly audit: AuditRepository;
-  readonly vault: Vault;
-  readonly clock: Clock;
-  /** Tells the posts context which targets a reconnect restored (their deliveries are unblocked) or lost. */
-  readonly events: ConnectionEvents;
   /** Called for every outcome (metrics/logs); never receives tokens. */
   readonly observe?: (outcome: string, detail?: Record<string, unknown>) => void;
 }

@@ -9,21 +9,11 @@
 
 import { ConflictError, NotFoundError } from "../../platform/errors.js";
 import { newId } from "../../platform/keys.js";
-import { isProviderError } from "../../providers/errors.js";
 import type { AuditActor } from "../domain/audit.js";
-import { type Connection, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
-import type { Target } from "../domain/target.js";
-import type {
-  AuditRepository,
-  Clock,
-  ConnectionEvents,
-  ConnectionRepository,
-  Providers,
-  StoredTarget,
-  TargetRepository,
-  Vault,
-} from "./ports.js";
-import { syncTargets, takeOutOfService } from "./targets.js";
+import { type Connection, reconnectAction, refreshDueAt, TOKEN_PURPOSE } from "../domain/connection.js";
+import { toTargetView } from "../domain/target.js";
+import { type ConnectionEvents, type GrantDeps, isProviderError, UndecryptableTokenError } from "./ports.js";
+import { flagConnection, syncTargets, takeOutOfService, UNDECRYPTABLE_WHY } from "./targets.js";
 
 export interface ConnectionView {
   id: string;
@@ -65,30 +55,8 @@ export const toConnectionView = (c: Connection): ConnectionView => ({
   updatedAt: c.updatedAt,
 });
 
-export const toTargetView = (t: StoredTarget): Target => ({
-  tenantId: t.tenantId,
-  id: t.id,
-  connectionId: t.connectionId,
-  platform: t.platform,
-  kind: t.kind,
-  externalId: t.externalId,
-  name: t.name,
-  username: t.username,
-  pictureUrl: t.pictureUrl,
-  status: t.status,
-  createdAt: t.createdAt,
-  updatedAt: t.updatedAt,
-});
-
-export interface ManageDeps {
-  readonly connections: ConnectionRepository;
-  readonly targets: TargetRepository;
-  readonly audit: AuditRepository;
-  readonly vault: Vault;
-  readonly providers: Providers;
-  readonly events: ConnectionEvents;
-  readonly clock: Clock;
-}
+/** Managing connections acts on live grants: see `GrantDeps`. */
+export type ManageDeps = GrantDeps;
 
 async function mustGet(deps: Pick<ManageDeps, "connections">, tenantId: string, id: string) {
   const c = await deps.connections.get(tenantId, id);
@@ -133,11 +101,31 @@ export async function refreshConnectionTargets(
       action: c.action,
     });
   }
-  const token = await deps.vault.open(c.accessToken, {
-    tenantId,
-    connectionId: id,
-    purpose: TOKEN_PURPOSE.access,
-  });
+  let token: string;
+  try {
+    token = await deps.vault.open(c.accessToken, {
+      tenantId,
+      connectionId: id,
+      purpose: TOKEN_PURPOSE.access,
+    });
+  } catch (error) {
+    if (!(error instanceof UndecryptableTokenError)) throw error;
+    // It cannot heal: take the connection out of service like the refresh cron does, then say so.
+    const now = deps.clock.now().toISOString();
+    await flagConnection(
+      deps,
+      c,
+      "NEEDS_REAUTH",
+      UNDECRYPTABLE_WHY,
+      now,
+      `token_undecryptable:${error.reason}`,
+    );
+    const action = reconnectAction(c.provider, UNDECRYPTABLE_WHY);
+    throw new ConflictError(`Connection ${id} needs to be reconnected: ${UNDECRYPTABLE_WHY}`, {
+      status: "NEEDS_REAUTH",
+      action,
+    });
+  }
   const discovered = await deps.providers[c.provider].listTargets(token);
   const { active, lost, regained } = await syncTargets(deps, {
     tenantId,

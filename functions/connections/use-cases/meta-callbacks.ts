@@ -16,24 +16,10 @@ import type {
   Clock,
   ConnectionEvents,
   ConnectionRepository,
+  DataDeletionRepository,
   TargetRepository,
 } from "./ports.js";
 import { takeOutOfService } from "./targets.js";
-
-export interface DataDeletionRecord {
-  readonly confirmationCode: string;
-  readonly status: "completed";
-  readonly connectionsAffected: number;
-  readonly requestedAt: string;
-  readonly completedAt: string;
-  /** Epoch seconds: the status record itself is kept for a year. */
-  readonly expiresAt: number;
-}
-
-export interface DataDeletionRepository {
-  put(record: DataDeletionRecord): Promise<void>;
-  get(code: string): Promise<DataDeletionRecord | undefined>;
-}
 
 export interface MetaCallbackDeps {
   readonly connections: ConnectionRepository;

@@ -3,6 +3,14 @@
  * token vault, the provider clients and EventBridge; unit tests with in-memory versions.
  */
 import type { TokenContext } from "../../platform/crypto/token-vault.js";
+
+/**
+ * What `Vault.open` throws when a sealed token can never be opened (→ reconnect) and when the
+ * keyring itself is unusable (→ an operator); anything else it throws (a secret read that
+ * timed out) is transient.
+ */
+export { TokenKeyringError, UndecryptableTokenError } from "../../platform/crypto/token-vault.js";
+
 import type { AuditType, TokenAuditEvent } from "../domain/audit.js";
 import type { Connection, Provider } from "../domain/connection.js";
 import type { Platform, Target, TargetKind, TargetLookup } from "../domain/target.js";
@@ -64,6 +72,22 @@ export interface OAuthStateRepository {
   consume(stateHash: string): Promise<OAuthStateRecord | undefined>;
 }
 
+/** The status record of one Meta data-deletion request (counts and times only, no personal data). */
+export interface DataDeletionRecord {
+  readonly confirmationCode: string;
+  readonly status: "completed";
+  readonly connectionsAffected: number;
+  readonly requestedAt: string;
+  readonly completedAt: string;
+  /** Epoch seconds: the status record itself is kept for a year. */
+  readonly expiresAt: number;
+}
+
+export interface DataDeletionRepository {
+  put(record: DataDeletionRecord): Promise<void>;
+  get(code: string): Promise<DataDeletionRecord | undefined>;
+}
+
 export interface AuditQuery {
   readonly connectionId?: string;
   readonly type?: AuditType;
@@ -78,19 +102,15 @@ export interface AuditRepository {
   query(tenantId: string, query: AuditQuery): Promise<{ items: TokenAuditEvent[]; nextCursor?: string }>;
 }
 
+/** Seals and opens tokens bound to a tenant/connection/purpose (see `TokenKeyringError`, `UndecryptableTokenError`). */
 export interface Vault {
   seal(plaintext: string, context: TokenContext): Promise<string>;
   open(sealed: string, context: TokenContext): Promise<string>;
 }
 
 /** A place discovered at the provider during authorization or a target refresh. */
-export interface DiscoveredTarget {
-  readonly platform: Platform;
-  readonly kind: TargetKind;
-  readonly externalId: string;
-  readonly name: string;
-  readonly username?: string;
-  readonly pictureUrl?: string;
+export interface DiscoveredTarget
+  extends Pick<Target, "platform" | "kind" | "externalId" | "name" | "username" | "pictureUrl"> {
   /** Its own token (Facebook Page token, also used for the Page's Instagram account). */
   readonly token?: string;
 }
@@ -117,6 +137,15 @@ export type RenewResult =
     }
   /** The provider cannot renew this grant (no refresh token, or the expiry did not move). */
   | { readonly kind: "not_renewable"; readonly reason: string };
+
+/**
+ * What a `ProviderPort` throws when the provider answers with an error: a `ProviderError`
+ * (classification `auth` / `revoked` / `transient` / `rate_limited` / …, a token-free `reason`).
+ * The two codes name a grant the account owner removed themselves (→ REVOKED, not NEEDS_REAUTH).
+ */
+export { isProviderError, type ProviderError } from "../../providers/errors.js";
+export { LINKEDIN_REVOKED_BY_MEMBER } from "../../providers/linkedin/errors.js";
+export { META_APP_REMOVED_SUBCODE } from "../../providers/meta/errors.js";
 
 /** One provider, as the connection use cases need it. Provider errors are `ProviderError`s. */
 export interface ProviderPort {
@@ -181,5 +210,35 @@ export interface ReturnUrlPolicy {
 
 export interface Clock {
   now(): Date;
+}
+
+/**
+ * What the use cases that act on a live grant need (disconnect, target refresh, token refresh,
+ * OAuth callback): the stores, the vault, the providers, the event bus and a clock.
+ * `grantDeps()` in `functions/connections/wiring.ts` builds it.
+ */
+export interface GrantDeps {
+  readonly connections: ConnectionRepository;
+  readonly targets: TargetRepository;
+  readonly audit: AuditRepository;
+  readonly vault: Vault;
+  readonly providers: Providers;
+  readonly events: ConnectionEvents;
+  readonly clock: Clock;
+}
+
+/**
+ * A target as the publish worker needs it (the connections context's answer to its
+ * `TargetResolver` port): where, as whom, and the decrypted token when usable.
+ */
+export interface PublishableTarget {
+  readonly targetId: string;
+  readonly platform: Platform;
+  readonly kind: TargetKind;
+  readonly externalId: string;
+  readonly connectionId: string;
+  readonly status: "ACTIVE" | "NEEDS_REAUTH" | "DISCONNECTED";
+  /** Present only when the target and its connection are ACTIVE. */
+  readonly token?: string;
 }
 export const systemClock: Clock = { now: () => new Date() };

@@ -15,12 +15,13 @@
  *   attempt after exponential backoff with full jitter.
  * - `failed`: refused for another reason: backoff as well; NEEDS_REAUTH after
  *   MAX_NON_TRANSIENT_FAILURES in a row.
+ * - `undecryptable`: a stored token cannot be decrypted (sealed for another context, key
+ *   rotated out, tampered): it can never heal, so NEEDS_REAUTH at once with a reconnect action
+ *   (no backoff, no retry on the next run). An unusable keyring is not the connection's fault:
+ *   it stays due and is counted `failed` until an operator fixes the secret.
  */
 
 import { newId } from "../../platform/keys.js";
-import { isProviderError, type ProviderError } from "../../providers/errors.js";
-import { LINKEDIN_REVOKED_BY_MEMBER } from "../../providers/linkedin/errors.js";
-import { META_APP_REMOVED_SUBCODE } from "../../providers/meta/errors.js";
 import { SYSTEM_REFRESH_ACTOR, type TokenAuditEvent } from "../domain/audit.js";
 import {
   backoffDelayMs,
@@ -32,16 +33,16 @@ import {
 } from "../domain/connection.js";
 import { scopeDiff } from "../domain/scopes.js";
 import {
-  type AuditRepository,
-  type Clock,
-  type ConnectionEvents,
-  type ConnectionRepository,
+  type GrantDeps,
+  isProviderError,
+  LINKEDIN_REVOKED_BY_MEMBER,
+  META_APP_REMOVED_SUBCODE,
+  type ProviderError,
   type Providers,
   StaleConnectionError,
-  type TargetRepository,
-  type Vault,
+  UndecryptableTokenError,
 } from "./ports.js";
-import { takeOutOfService } from "./targets.js";
+import { flagConnection, UNDECRYPTABLE_WHY } from "./targets.js";
 
 export type RefreshOutcome =
   | "refreshed"
@@ -49,16 +50,10 @@ export type RefreshOutcome =
   | "revoked"
   | "transient_failure"
   | "failed"
+  | "undecryptable"
   | "skipped";
 
-export interface RefreshDeps {
-  readonly connections: ConnectionRepository;
-  readonly targets: TargetRepository;
-  readonly audit: AuditRepository;
-  readonly vault: Vault;
-  readonly providers: Providers;
-  readonly events: ConnectionEvents;
-  readonly clock: Clock;
+export interface RefreshDeps extends GrantDeps {
   readonly random?: () => number;
   /** One call per connection processed (the handler turns it into the `TokenRefresh` metric). */
   readonly recordOutcome?: (outcome: RefreshOutcome, connection?: Pick<Connection, "provider">) => void;
@@ -134,6 +129,17 @@ export async function refreshOne(deps: RefreshDeps, tenantId: string, id: string
       accessTokenExpiresAt: c.accessTokenExpiresAt,
     });
   } catch (error) {
+    if (error instanceof UndecryptableTokenError) {
+      const reason = `token_undecryptable:${error.reason}`;
+      await flagConnection(deps, c, "NEEDS_REAUTH", UNDECRYPTABLE_WHY, nowIso, reason);
+      await audit({
+        type: "refresh_failed",
+        outcome: "failure",
+        reason,
+        details: { status: "NEEDS_REAUTH" },
+      });
+      return record("undecryptable");
+    }
     if (!isProviderError(error)) throw error;
     return record(await onProviderError(deps, c, error, nowIso, audit));
   }
@@ -242,29 +248,4 @@ async function onProviderError(
     details: { failures, nextAttemptAt, transient },
   });
   return transient ? "transient_failure" : "failed";
-}
-
-/**
- * Take a connection out of service with a reconnect action; its targets follow, and
- * ConnectionDisconnected v1 tells the posts context to block their deliveries. Shared by the
- * refresh cron and the publish worker (token resolver) when a provider refuses the grant.
- */
-export async function flagConnection(
-  deps: Pick<RefreshDeps, "connections" | "targets" | "events">,
-  c: Connection,
-  status: Exclude<ConnectionStatus, "ACTIVE">,
-  why: string,
-  now: string,
-  reason?: string,
-) {
-  await takeOutOfService(deps, c, {
-    status,
-    why,
-    reconnect: true,
-    targetStatus: "NEEDS_REAUTH",
-    eraseTokens: false,
-    announce: status === "REVOKED" ? "revoked" : "needs_reauth",
-    now,
-    patch: { refresh: { ...c.refresh, nextAttemptAt: undefined, lastAttemptAt: now, lastError: reason } },
-  });
 }

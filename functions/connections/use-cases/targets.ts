@@ -155,3 +155,33 @@ export async function takeOutOfService(
   }
   return targetIds;
 }
+
+/** The connection's status reason when a stored token of it cannot be decrypted. */
+export const UNDECRYPTABLE_WHY =
+  "Herald can no longer decrypt the stored access for this account (it was sealed for another connection, its key was retired, or it was altered).";
+
+/**
+ * Take a connection out of service with a reconnect action; its targets follow, and
+ * ConnectionDisconnected v1 tells the posts context to block their deliveries. Shared by the
+ * refresh cron, the target refresh and the publish worker's target resolver, when a provider
+ * refuses the grant or a stored token cannot be decrypted.
+ */
+export async function flagConnection(
+  deps: { connections: ConnectionRepository; targets: TargetRepository; events: ConnectionEvents },
+  c: Connection,
+  status: Exclude<ConnectionStatus, "ACTIVE">,
+  why: string,
+  now: string,
+  reason?: string,
+) {
+  await takeOutOfService(deps, c, {
+    status,
+    why,
+    reconnect: true,
+    targetStatus: "NEEDS_REAUTH",
+    eraseTokens: false,
+    announce: status === "REVOKED" ? "revoked" : "needs_reauth",
+    now,
+    patch: { refresh: { ...c.refresh, nextAttemptAt: undefined, lastAttemptAt: now, lastError: reason } },
+  });
+}

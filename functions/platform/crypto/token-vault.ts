@@ -28,13 +28,38 @@ export interface TokenContext {
   readonly purpose: string;
 }
 
-/** A sealed token failed to open: wrong context, unknown key id, tampering or a malformed value. */
+/** The vault could not seal or open a token; see the two subclasses for which side is at fault. */
 export class TokenVaultError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "TokenVaultError";
+    this.name = new.target.name;
   }
 }
+
+/** Why a sealed token cannot be opened. */
+export type UndecryptableReason = "malformed" | "unknown_key" | "authentication_failed";
+
+/**
+ * This sealed token can never be opened with the keys we hold: it was sealed for another
+ * tenant/connection/purpose, its key was rotated out of the keyring (and AWSPREVIOUS), it was
+ * tampered with, or it is not a sealed value at all. Retrying cannot heal it; a new grant
+ * (reconnect) replaces it.
+ */
+export class UndecryptableTokenError extends TokenVaultError {
+  constructor(
+    readonly reason: UndecryptableReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The keyring itself is unusable (the secret is not a keyring, the current key id is missing
+ * or a key is not 32 bytes): no token can be sealed or opened until an operator fixes the
+ * secret. Reconnecting would not help.
+ */
+export class TokenKeyringError extends TokenVaultError {}
 
 export interface TokenVault {
   seal(plaintext: string, context: TokenContext): Promise<string>;
@@ -64,20 +89,24 @@ function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer) {
 }
 
 function gcmOpen(key: Buffer, iv: Buffer, body: Buffer, aad: Buffer): Buffer {
-  if (iv.length !== IV_BYTES || body.length < TAG_BYTES) throw new TokenVaultError("Malformed sealed token");
+  if (iv.length !== IV_BYTES || body.length < TAG_BYTES)
+    throw new UndecryptableTokenError("malformed", "Malformed sealed token");
   const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
   try {
     return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new TokenVaultError("Sealed token failed authentication (wrong context, wrong key or tampered)");
+    throw new UndecryptableTokenError(
+      "authentication_failed",
+      "Sealed token failed authentication (wrong context, wrong key or tampered)",
+    );
   }
 }
 
 function decodeKey(kid: string, b64: string): Buffer {
   const key = Buffer.from(b64, "base64");
-  if (key.length !== KEY_BYTES) throw new TokenVaultError(`Key ${kid} is not 32 bytes`);
+  if (key.length !== KEY_BYTES) throw new TokenKeyringError(`Key ${kid} is not 32 bytes`);
   return key;
 }
 
@@ -90,10 +119,10 @@ export function createTokenVault(
 ): TokenVault {
   const currentKey = async () => {
     const [ring] = await loadKeyrings();
-    if (!ring) throw new TokenVaultError("No token keyring is configured");
+    if (!ring) throw new TokenKeyringError("No token keyring is configured");
     const b64 = ring.keys[ring.current];
     if (!b64 || !KID.test(ring.current))
-      throw new TokenVaultError(`Current key id ${ring.current} is unusable`);
+      throw new TokenKeyringError(`Current key id ${ring.current} is unusable`);
     return { kid: ring.current, key: decodeKey(ring.current, b64) };
   };
   const keyById = async (kid: string) => {
@@ -101,12 +130,12 @@ export function createTokenVault(
       const b64 = ring?.keys[kid];
       if (b64) return decodeKey(kid, b64);
     }
-    throw new TokenVaultError(`Unknown key id ${kid}`);
+    throw new UndecryptableTokenError("unknown_key", `Unknown key id ${kid}`);
   };
   const parse = (sealed: string) => {
     const parts = sealed.split(".");
     if (parts.length !== 6 || parts[0] !== VERSION || !KID.test(parts[1] ?? "")) {
-      throw new TokenVaultError("Malformed sealed token");
+      throw new UndecryptableTokenError("malformed", "Malformed sealed token");
     }
     const [, kid, wrapIv, wrapped, iv, body] = parts as [string, string, string, string, string, string];
     const b = (s: string) => Buffer.from(s, "base64url");
@@ -137,7 +166,7 @@ export function createTokenVault(
         p.wrapped,
         Buffer.concat([Buffer.from(`${VERSION}|${p.kid}|`), aad]),
       );
-      if (dataKey.length !== KEY_BYTES) throw new TokenVaultError("Malformed data key");
+      if (dataKey.length !== KEY_BYTES) throw new UndecryptableTokenError("malformed", "Malformed data key");
       try {
         return gcmOpen(dataKey, p.iv, p.body, aad).toString("utf8");
       } finally {
@@ -168,7 +197,7 @@ export function secretsKeyrings(
 ): () => Promise<(TokenKeyring | undefined)[]> {
   return async () => {
     const [current, previous] = await Promise.all([getCurrent(secretId), getPrevious(secretId)]);
-    if (!isKeyring(current)) throw new TokenVaultError(`Secret ${secretId} is not a token keyring`);
+    if (!isKeyring(current)) throw new TokenKeyringError(`Secret ${secretId} is not a token keyring`);
     return [current, isKeyring(previous) ? previous : undefined];
   };
 }

@@ -3,9 +3,9 @@ import {
   eventDeps,
   providerConfig,
   tableDeps,
+  tokenResolver,
   vaultDeps,
-} from "../../connections/adapters/deps.js";
-import { tokenResolver } from "../../connections/adapters/token-resolver.js";
+} from "../../connections/wiring.js";
 import { dynamodb } from "../../platform/aws/dynamodb.js";
 import { eventbridge } from "../../platform/aws/eventbridge.js";
 import { scheduler } from "../../platform/aws/scheduler.js";

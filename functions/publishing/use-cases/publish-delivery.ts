@@ -24,6 +24,7 @@
  */
 import type { LedgerEntry } from "../../../schemas/api/deliveries.js";
 import type { PostStatus } from "../../../schemas/api/posts.js";
+import { TargetUnusableError } from "../../platform/unusable-target.js";
 import type { Post } from "../../posts/domain/post.js";
 import { WriteConflict } from "../../posts/use-cases/ports.js";
 import { ProviderError } from "../../providers/errors.js";
@@ -92,6 +93,18 @@ function reconnectError(target: ResolvedTarget | undefined, provider: ProviderNa
       : "The target of this delivery no longer exists. Choose another target and schedule the post again.",
     providerCode: "herald target",
     rule: "target-unavailable",
+  };
+}
+
+/** A `TargetUnusableError` from the target resolver as the delivery's non-retryable error. */
+function unusableTargetError(error: TargetUnusableError): StoredProviderError {
+  return {
+    class: error.action === "reconnect" ? "auth" : "config",
+    retry: "no",
+    action: error.action,
+    message: error.message,
+    providerCode: `herald ${error.reason}`,
+    rule: "target-unusable",
   };
 }
 
@@ -188,7 +201,15 @@ export async function handlePublishRequested(
   if (firstAttempt) await updatePostStatus(deps, d);
 
   const provider = providerOf(d);
-  const target = await deps.targets.resolve(d.tenantId, d.targetId);
+  let target: ResolvedTarget | undefined;
+  try {
+    target = await deps.targets.resolve(d.tenantId, d.targetId);
+  } catch (error) {
+    // The connections context says this target cannot heal by retrying (undecryptable token,
+    // unusable keyring): fail now with its action instead of retrying into the DLQ.
+    if (error instanceof TargetUnusableError) return fail(deps, d, unusableTargetError(error), info);
+    throw error;
+  }
   if (target?.status !== "ACTIVE" || !target.token) {
     return fail(deps, d, reconnectError(target, provider), info);
   }

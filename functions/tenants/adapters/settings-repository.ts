@@ -1,50 +1,38 @@
 /**
  * Tenant settings in the single table: PK `TENANT#<t>#SETTINGS#current`, SK `SETTINGS`.
- * Saves are conditional on the version the caller read (version 0 = "not saved yet").
- *
- * Other contexts read settings with `getSettings(tenantId)` (defaults when never saved).
+ * Saves are conditional on the version the caller read (version 0 = "not saved yet"); reads
+ * are parsed (`parseItem`), so a corrupt item is a `CorruptItemError` naming its key.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { ENV } from "../../../schemas/env.js";
-import { dynamodb } from "../../platform/aws/dynamodb.js";
+import * as z from "../../../schemas/zod.js";
+import { itemFields, parseItem } from "../../platform/dynamodb/items.js";
 import { tenantPk } from "../../platform/keys.js";
 import { defaultSettings, type TenantSettings } from "../domain/settings.js";
+import { type SettingsRepository, SettingsVersionConflict } from "../use-cases/ports.js";
 
 export const settingsKey = (tenantId: string) => ({
   PK: tenantPk(tenantId, "SETTINGS", "current"),
   SK: "SETTINGS",
 });
 
-/** The save lost a race: someone saved a newer version first. */
-export class SettingsVersionConflict extends Error {
-  constructor(readonly current: number) {
-    super(`settings are at version ${current}`);
-  }
-}
-
-export interface SettingsRepository {
-  get(tenantId: string): Promise<TenantSettings>;
-  /** Save `next` (its version = the version read + 1); throws SettingsVersionConflict when stale. */
-  save(next: TenantSettings): Promise<void>;
-}
+const SettingsItemSchema = z.object({
+  tenantId: itemFields.id(),
+  approvalRequired: z.boolean(),
+  oauthReturnUrls: z.array(z.string()),
+  defaultTimeZone: itemFields.id(),
+  version: z.number().check(z.int(), z.minimum(1)),
+  updatedAt: z.optional(itemFields.instant()),
+  updatedBy: z.optional(z.string()),
+});
 
 export function settingsRepository(client: DynamoDBDocumentClient, tableName: string): SettingsRepository {
   const get = async (tenantId: string, consistent = false): Promise<TenantSettings> => {
     const out = await client.send(
       new GetCommand({ TableName: tableName, Key: settingsKey(tenantId), ConsistentRead: consistent }),
     );
-    const item = out.Item;
-    if (!item) return defaultSettings(tenantId);
-    return {
-      tenantId,
-      approvalRequired: Boolean(item.approvalRequired),
-      oauthReturnUrls: Array.isArray(item.oauthReturnUrls) ? item.oauthReturnUrls.map(String) : [],
-      defaultTimeZone: typeof item.defaultTimeZone === "string" ? item.defaultTimeZone : "UTC",
-      version: Number(item.version ?? 0),
-      ...(typeof item.updatedAt === "string" ? { updatedAt: item.updatedAt } : {}),
-      ...(typeof item.updatedBy === "string" ? { updatedBy: item.updatedBy } : {}),
-    };
+    if (!out.Item) return defaultSettings(tenantId);
+    return parseItem(SettingsItemSchema, out.Item, "tenant settings");
   };
   return {
     get: (tenantId) => get(tenantId),
@@ -77,19 +65,4 @@ export function settingsRepository(client: DynamoDBDocumentClient, tableName: st
       }
     },
   };
-}
-
-let shared: SettingsRepository | undefined;
-
-/**
- * The tenant's settings (defaults when never saved), through the shared DynamoDB client and
- * `ENV.TABLE_NAME`. Resolved on first call so that importing this module has no side effects.
- */
-export function getSettings(tenantId: string): Promise<TenantSettings> {
-  if (!shared) {
-    const table = process.env[ENV.TABLE_NAME];
-    if (!table) throw new Error(`${ENV.TABLE_NAME} is not set`);
-    shared = settingsRepository(dynamodb, table);
-  }
-  return shared.get(tenantId);
 }

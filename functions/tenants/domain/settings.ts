@@ -21,19 +21,3 @@ export const defaultSettings = (tenantId: string): TenantSettings => ({
   defaultTimeZone: "UTC",
   version: 0,
 });
-
-/** Does `url` start with one of the allowed prefixes (compared as parsed URLs, not raw strings)? */
-export function isAllowedReturnUrl(settings: Pick<TenantSettings, "oauthReturnUrls">, url: string): boolean {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    return false;
-  }
-  return settings.oauthReturnUrls.some((prefix) => {
-    const p = new URL(prefix);
-    if (p.origin !== target.origin) return false;
-    const base = p.pathname.endsWith("/") ? p.pathname : `${p.pathname}/`;
-    return target.pathname === p.pathname || target.pathname.startsWith(base) || p.pathname === "/";
-  });
-}

@@ -229,6 +229,42 @@ describe("refresh cron", () => {
       "meta:190/460",
     );
   });
+
+  it("flags a connection whose stored token was tampered with NEEDS_REAUTH at once, and does not retry it", async () => {
+    const id = await connect(token, "linkedin");
+    const key = `TENANT#${tenant}#CONNECTION#${id}`;
+    const c = fromConnectionItem((await getItem(key, "CONNECTION"))!);
+    // Flip one bit of the access token's ciphertext: GCM authentication must refuse it.
+    const parts = c.accessToken!.split(".");
+    const body = Buffer.from(parts[5]!, "base64url");
+    body[0] = (body[0] ?? 0) ^ 0x01;
+    parts[5] = body.toString("base64url");
+    await putItem(toConnectionItem({ ...c, accessToken: parts.join(".") }));
+    await makeDue(tenant, id);
+
+    await runRefreshCron();
+    const flagged = await conn(id, token);
+    expect(flagged).toMatchObject({
+      status: "NEEDS_REAUTH",
+      action: { type: "reconnect", message: expect.stringContaining("/v1/connections/linkedin/authorize") },
+    });
+    expect(flagged.nextRefreshAt).toBeUndefined();
+    const targets = await getJson<{ items: { status: string }[] }>(`/v1/connections/${id}/targets`, token);
+    expect(targets.body.items.every((t) => t.status === "NEEDS_REAUTH")).toBe(true);
+    // (The same LinkedIn member as the tests above, so the same connection: count only this failure.)
+    const undecryptable = async () =>
+      (await audit(token, `connectionId=${id}&type=refresh_failed`)).items.filter((e) =>
+        e.reason?.startsWith("token_undecryptable:"),
+      );
+    expect(await undecryptable()).toEqual([
+      expect.objectContaining({ outcome: "failure", reason: "token_undecryptable:authentication_failed" }),
+    ]);
+
+    // The next run leaves it alone: no second attempt, no second audit event.
+    await runRefreshCron();
+    expect((await conn(id, token)).status).toBe("NEEDS_REAUTH");
+    expect(await undecryptable()).toHaveLength(1);
+  });
 });
 
 describe("disconnect", () => {

@@ -3,10 +3,6 @@
 import type { TokenAuditEvent } from "../../../functions/connections/domain/audit.js";
 import type { Provider } from "../../../functions/connections/domain/connection.js";
 import { type Connection, refreshDueAt } from "../../../functions/connections/domain/connection.js";
-import type {
-  DataDeletionRecord,
-  DataDeletionRepository,
-} from "../../../functions/connections/use-cases/meta-callbacks.js";
 import {
   AccountTakenError,
   type AuditRepository,
@@ -14,6 +10,8 @@ import {
   type Clock,
   type ConnectionEvents,
   type ConnectionRepository,
+  type DataDeletionRecord,
+  type DataDeletionRepository,
   type DiscoveredTarget,
   type OAuthStateRecord,
   type OAuthStateRepository,

@@ -177,4 +177,26 @@ describe("manage connections", () => {
     ).rejects.toBeInstanceOf(NotFoundError);
     expect((await w.connections.get("acme", id))!.status).toBe("ACTIVE");
   });
+
+  it("a target refresh whose stored token cannot be decrypted flags the connection and answers 409 with reconnect", async () => {
+    const w = world();
+    const id = await connect(w);
+    const c = (await w.connections.get("acme", id))!;
+    w.connections.items.set(`acme|${id}`, {
+      ...c,
+      accessToken: c.accessToken!.replace("hv1.k1.", "hv1.gone."),
+    });
+    const error = await refreshConnectionTargets(w.deps, "acme", id).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).extensions).toMatchObject({
+      status: "NEEDS_REAUTH",
+      action: { type: "reconnect", message: expect.stringContaining("POST /v1/connections/meta/authorize") },
+    });
+    expect(w.meta.calls.some((call) => call.op === "listTargets")).toBe(false);
+    expect((await w.connections.get("acme", id))?.status).toBe("NEEDS_REAUTH");
+    expect(w.events.sent).toEqual([expect.objectContaining({ connectionId: id, reason: "needs_reauth" })]);
+  });
 });

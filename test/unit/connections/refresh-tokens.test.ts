@@ -12,6 +12,8 @@ import {
   type RefreshOutcome,
   refreshDueTokens,
 } from "../../../functions/connections/use-cases/refresh-tokens.js";
+import { UNDECRYPTABLE_WHY } from "../../../functions/connections/use-cases/targets.js";
+import { createTokenVault } from "../../../functions/platform/crypto/token-vault.js";
 import { LinkedInApiError, MetaApiError, ProviderNetworkError } from "../../../functions/providers/errors.js";
 import { world } from "./in-memory.js";
 
@@ -222,12 +224,8 @@ describe("refresh cron", () => {
     const broken = await connect(w, "linkedin");
     const meta = await connect(w, "meta");
     toWindow(w);
-    // A sealed token that no longer opens (e.g. its key was dropped): that connection fails alone.
-    const c = (await w.connections.get("acme", broken))!;
-    w.connections.items.set(`acme|${broken}`, {
-      ...c,
-      accessToken: c.accessToken!.replace("hv1.k1.", "hv1.k9."),
-    });
+    // Something unexpected (not a provider error, not the vault): that connection fails alone and stays due.
+    w.linkedin.renewResult = new TypeError("fetch failed");
     w.meta.renewResult = {
       kind: "renewed",
       accessToken: "EAAB-renewed",
@@ -236,9 +234,7 @@ describe("refresh cron", () => {
     };
     const r = await run(w);
     expect(r.counts).toEqual({ failed: 1, refreshed: 1 });
-    expect(r.errors).toEqual([
-      expect.objectContaining({ id: broken, error: expect.stringContaining("Unknown key id k9") }),
-    ]);
+    expect(r.errors).toEqual([expect.objectContaining({ id: broken, error: "TypeError: fetch failed" })]);
     expect((await w.connections.get("acme", meta))!.scopes).toEqual(["pages_show_list"]);
     expect(
       w.audit.items.find((e) => e.type === "scopes_changed" && e.connectionId === meta)?.details,
@@ -246,6 +242,59 @@ describe("refresh cron", () => {
       added: [],
       removed: ["pages_manage_posts"],
     });
+  });
+
+  it("flags a connection whose token cannot be decrypted NEEDS_REAUTH at once instead of retrying it every run", async () => {
+    const w = world();
+    const id = await connect(w, "linkedin");
+    toWindow(w);
+    // The refresh token sealed under another connection's context (a copy-paste or tampering).
+    const c = (await w.connections.get("acme", id))!;
+    const foreign = await w.vault.seal("AQ-refresh-1", {
+      tenantId: "acme",
+      connectionId: "con_other",
+      purpose: TOKEN_PURPOSE.refresh,
+    });
+    w.connections.items.set(`acme|${id}`, { ...c, refreshToken: foreign });
+    const r = await run(w);
+    expect(r.outcomes).toEqual(["undecryptable"]);
+    expect(r.errors).toEqual([]);
+    expect(w.linkedin.calls.some((call) => call.op === "renew")).toBe(false);
+    const flagged = (await w.connections.get("acme", id))!;
+    expect(flagged).toMatchObject({
+      status: "NEEDS_REAUTH",
+      statusReason: UNDECRYPTABLE_WHY,
+      action: { type: "reconnect" },
+      refresh: expect.objectContaining({ lastError: "token_undecryptable:authentication_failed" }),
+    });
+    expect(flagged.refresh.nextAttemptAt).toBeUndefined();
+    expect(w.events.sent).toEqual([
+      expect.objectContaining({ connectionId: id, reason: "needs_reauth", why: UNDECRYPTABLE_WHY }),
+    ]);
+    expect(w.audit.items.at(-1)).toMatchObject({
+      type: "refresh_failed",
+      reason: "token_undecryptable:authentication_failed",
+      details: { status: "NEEDS_REAUTH" },
+    });
+    // Not due any more: the next run leaves it alone.
+    w.clock.t += 24 * 3600_000;
+    expect((await run(w)).processed).toBe(0);
+  });
+
+  it("leaves connections due (failed, not flagged) when the keyring itself is unusable", async () => {
+    const w = world();
+    const id = await connect(w, "linkedin");
+    toWindow(w);
+    const r = await refreshDueTokens({
+      ...w.deps,
+      vault: createTokenVault(async () => [{ current: "k1", keys: { k1: "c2hvcnQ=" } }]),
+    });
+    expect(r.counts).toEqual({ failed: 1 });
+    expect(r.errors).toEqual([
+      expect.objectContaining({ id, error: expect.stringContaining("TokenKeyringError") }),
+    ]);
+    expect((await w.connections.get("acme", id))?.status).toBe("ACTIVE");
+    expect(w.events.sent).toEqual([]);
   });
 
   it("renews a Meta long-lived token by re-exchange", async () => {

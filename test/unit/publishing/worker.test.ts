@@ -3,6 +3,7 @@
  * does with each step outcome and each class of failure, and the post's aggregate status.
  */
 import { describe, expect, it } from "vitest";
+import { TargetUnusableError } from "../../../functions/platform/unusable-target.js";
 import type { Post } from "../../../functions/posts/domain/post.js";
 import { WriteConflict } from "../../../functions/posts/use-cases/ports.js";
 import { MetaApiError, ProviderNetworkError } from "../../../functions/providers/errors.js";
@@ -363,6 +364,36 @@ describe("failures", () => {
     const r = await handlePublishRequested(w.deps, msg("d1", 1), info());
     expect(r).toMatchObject({ kind: "failed", error: { action: "reconnect" } });
     expect(w.calls.steps).toHaveLength(0);
+  });
+
+  it("a target whose token cannot be decrypted fails at once with the resolver's action, no retry, no provider call", async () => {
+    for (const [action, errorClass] of [
+      ["reconnect", "auth"],
+      ["contact_support", "config"],
+    ] as const) {
+      const w = world({ deliveries: [delivery("d1")] });
+      const targets = {
+        resolve: async () => {
+          throw new TargetUnusableError(
+            "tgt_1",
+            "con_1",
+            action,
+            `reason_${action}`,
+            `Cannot use it: ${action}.`,
+          );
+        },
+        markNeedsReauth: async () => undefined,
+      };
+      const r = await handlePublishRequested({ ...w.deps, targets }, msg("d1", 1), info());
+      expect(r).toMatchObject({ kind: "failed", error: { class: errorClass, retry: "no", action } });
+      expect(w.get("d1")).toMatchObject({
+        status: "FAILED",
+        lastError: { providerCode: `herald reason_${action}` },
+      });
+      expect(w.calls.steps).toHaveLength(0);
+      expect(w.calls.sent).toHaveLength(0);
+      expect(w.calls.rescheduled).toHaveLength(0);
+    }
   });
 
   it("a network failure retries soon and marks the state uncertain (check before acting again)", async () => {

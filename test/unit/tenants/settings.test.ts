@@ -1,4 +1,4 @@
-/** Tenant settings through the HTTP chain: defaults, optimistic concurrency, roles, validation; and getSettings. */
+/** Tenant settings through the HTTP chain: defaults, optimistic concurrency, roles, validation; and the SettingsReader port. */
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 await vi.hoisted(async () => {
@@ -6,10 +6,10 @@ await vi.hoisted(async () => {
   Object.assign(process.env, POSTS_TEST_ENV);
 });
 
-import { getSettings } from "../../../functions/tenants/adapters/settings-repository.js";
-import { isAllowedReturnUrl } from "../../../functions/tenants/domain/settings.js";
+import { settingsKey } from "../../../functions/tenants/adapters/settings-repository.js";
 import { handler as getHandler } from "../../../functions/tenants/handlers/get-settings.handler.js";
 import { handler as putHandler } from "../../../functions/tenants/handlers/put-settings.handler.js";
+import { settingsReader } from "../../../functions/tenants/wiring.js";
 import { claimsFor, httpEvent, lambdaContext } from "../../support/events.js";
 import { FakeTable } from "../posts/fake-table.js";
 
@@ -71,8 +71,9 @@ describe("settings", () => {
     });
     expect(stale.status).toBe(412);
     expect((await call(getHandler, "GET")).json.approvalRequired).toBe(true);
-    await expect(getSettings("acme")).resolves.toMatchObject({ approvalRequired: true, version: 1 });
-    await expect(getSettings("globex")).resolves.toMatchObject({ approvalRequired: false, version: 0 });
+    const reader = settingsReader();
+    await expect(reader.get("acme")).resolves.toMatchObject({ approvalRequired: true, version: 1 });
+    await expect(reader.get("globex")).resolves.toMatchObject({ approvalRequired: false, version: 0 });
   });
 
   it("PUT is admin-only and validates zone and URLs", async () => {
@@ -95,12 +96,13 @@ describe("settings", () => {
     expect((await call(getHandler, "GET", { tenant: "globex" })).json.version).toBe(0);
   });
 
-  it("matches return URLs by origin and path prefix, not by string prefix", () => {
-    const s = { oauthReturnUrls: ["https://app.example.com/connected"] };
-    expect(isAllowedReturnUrl(s, "https://app.example.com/connected")).toBe(true);
-    expect(isAllowedReturnUrl(s, "https://app.example.com/connected/facebook?x=1")).toBe(true);
-    expect(isAllowedReturnUrl(s, "https://app.example.com/connected-evil")).toBe(false);
-    expect(isAllowedReturnUrl(s, "https://app.example.com.evil.io/connected")).toBe(false);
-    expect(isAllowedReturnUrl(s, "http://app.example.com/connected")).toBe(false);
+  it("answers a corrupt settings item as a 500 whose log names the item's key", async () => {
+    const key = settingsKey("acme");
+    table.put({ ...key, tenantId: "acme", approvalRequired: "yes", version: 1 });
+    const res = await call(getHandler, "GET");
+    expect(res.status).toBe(500);
+    await expect(settingsReader().get("acme")).rejects.toThrow(
+      /Corrupt tenant settings item PK=TENANT#acme#SETTINGS#current SK=SETTINGS: approvalRequired/,
+    );
   });
 });

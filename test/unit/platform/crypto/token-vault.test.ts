@@ -5,7 +5,9 @@ import {
   generateKeyMaterial,
   secretsKeyrings,
   type TokenKeyring,
+  TokenKeyringError,
   TokenVaultError,
+  UndecryptableTokenError,
 } from "../../../../functions/platform/crypto/token-vault.js";
 
 const ctx = { tenantId: "acme", connectionId: "con_1", purpose: "access_token" };
@@ -112,5 +114,55 @@ describe("token vault", () => {
       async () => undefined,
     );
     await expect(bad()).rejects.toBeInstanceOf(TokenVaultError);
+  });
+
+  describe("says which side is at fault", () => {
+    const reasonOf = async (p: Promise<unknown>) => {
+      const error = await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UndecryptableTokenError);
+      return (error as UndecryptableTokenError).reason;
+    };
+
+    it("an unopenable sealed value is an UndecryptableTokenError with its reason", async () => {
+      const vault = fixedVault();
+      const sealed = await vault.seal("secret-token", ctx);
+      expect(await reasonOf(vault.open(sealed, { ...ctx, tenantId: "globex" }))).toBe(
+        "authentication_failed",
+      );
+      const parts = sealed.split(".");
+      const body = Buffer.from(parts[5]!, "base64url");
+      body[0] = (body[0] ?? 0) ^ 0x01;
+      parts[5] = body.toString("base64url");
+      expect(await reasonOf(vault.open(parts.join("."), ctx))).toBe("authentication_failed");
+      expect(await reasonOf(vault.open(sealed.replace("hv1.k1.", "hv1.k9."), ctx))).toBe("unknown_key");
+      expect(await reasonOf(vault.open("not-sealed", ctx))).toBe("malformed");
+    });
+
+    it("a token whose key was rotated out of both versions is undecryptable (unknown_key)", async () => {
+      let rings: TokenKeyring[] = [ring("k1", { k1: generateKeyMaterial() })];
+      const vault = createTokenVault(async () => rings);
+      const old = await vault.seal("old-token", ctx);
+      rings = [ring("k2", { k2: generateKeyMaterial() })];
+      expect(await reasonOf(vault.open(old, ctx))).toBe("unknown_key");
+    });
+
+    it("an unusable keyring is a TokenKeyringError, not an undecryptable token", async () => {
+      const short = createTokenVault(async () => [ring("k1", { k1: Buffer.alloc(16).toString("base64") })]);
+      await expect(short.seal("x", ctx)).rejects.toBeInstanceOf(TokenKeyringError);
+      const sealed = await fixedVault().seal("x", ctx);
+      await expect(short.open(sealed, ctx)).rejects.toBeInstanceOf(TokenKeyringError);
+      await expect(createTokenVault(async () => [undefined]).seal("x", ctx)).rejects.toBeInstanceOf(
+        TokenKeyringError,
+      );
+      const notARing = secretsKeyrings(
+        "x",
+        async () => "nope",
+        async () => undefined,
+      );
+      await expect(createTokenVault(notARing).open(sealed, ctx)).rejects.toBeInstanceOf(TokenKeyringError);
+    });
   });
 });

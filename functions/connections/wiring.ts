@@ -1,27 +1,32 @@
 /**
- * Module-scope wiring for the connection handlers: each builder reads and validates its own
- * configuration when a handler module loads (cold start), so a missing variable fails the first
- * invocation with its name. Clients are the shared per-cold-start ones.
+ * The connections context's composition root. Each builder reads and validates its own
+ * configuration through `loadConfig` when a handler module loads (cold start), so a missing
+ * variable fails the first invocation with its name; adapters are built from the shared
+ * per-cold-start clients in functions/platform/aws/. This is the only connections file that
+ * imports another context's wiring (tenant settings), and the one other contexts import to
+ * reach this one: the publish worker takes `targetResolver()` (or `tokenResolver` with
+ * `tableDeps`/`vaultDeps`/`eventDeps`), `appCredentialsLoader` and `providerConfig` from here.
  */
-import * as z from "../../../schemas/zod.js";
-import { dynamodb } from "../../platform/aws/dynamodb.js";
-import { eventbridge } from "../../platform/aws/eventbridge.js";
-import { getPreviousSecretJson, getSecretJson } from "../../platform/aws/secrets.js";
-import { configFields, loadConfig } from "../../platform/config.js";
-import { createTokenVault, secretsKeyrings } from "../../platform/crypto/token-vault.js";
-import { DEFAULT_LINKEDIN_VERSION } from "../../providers/linkedin/client.js";
-import { DEFAULT_META_GRAPH_VERSION, type MetaAppCredentials } from "../../providers/meta/client.js";
-import { getSettings } from "../../tenants/adapters/settings-repository.js";
-import { type Providers, systemClock } from "../use-cases/ports.js";
-import { dynamoAuditRepository } from "./audit-repository.js";
-import { dynamoConnectionRepository } from "./connection-repository.js";
-import { dynamoDataDeletionRepository } from "./data-deletion-repository.js";
-import { eventBridgeConnectionEvents } from "./events.js";
-import { linkedInClientFactory, linkedInProvider } from "./linkedin-provider.js";
-import { metaClientFactory, metaProvider } from "./meta-provider.js";
-import { dynamoOAuthStateRepository } from "./oauth-state-repository.js";
-import { parseDefaults, returnUrlPolicy } from "./return-urls.js";
-import { dynamoTargetRepository } from "./target-repository.js";
+import * as z from "../../schemas/zod.js";
+import { dynamodb } from "../platform/aws/dynamodb.js";
+import { eventbridge } from "../platform/aws/eventbridge.js";
+import { getPreviousSecretJson, getSecretJson } from "../platform/aws/secrets.js";
+import { configFields, loadConfig } from "../platform/config.js";
+import { createTokenVault, secretsKeyrings } from "../platform/crypto/token-vault.js";
+import { DEFAULT_LINKEDIN_VERSION } from "../providers/linkedin/client.js";
+import { DEFAULT_META_GRAPH_VERSION, type MetaAppCredentials } from "../providers/meta/client.js";
+import { settingsReader } from "../tenants/wiring.js";
+import { dynamoAuditRepository } from "./adapters/audit-repository.js";
+import { dynamoConnectionRepository } from "./adapters/connection-repository.js";
+import { dynamoDataDeletionRepository } from "./adapters/data-deletion-repository.js";
+import { eventBridgeConnectionEvents } from "./adapters/events.js";
+import { linkedInClientFactory, linkedInProvider } from "./adapters/linkedin-provider.js";
+import { metaClientFactory, metaProvider } from "./adapters/meta-provider.js";
+import { dynamoOAuthStateRepository } from "./adapters/oauth-state-repository.js";
+import { parseDefaults, returnUrlPolicy } from "./adapters/return-urls.js";
+import { dynamoTargetRepository } from "./adapters/target-repository.js";
+import { type Providers, systemClock } from "./use-cases/ports.js";
+import { tokenResolver } from "./use-cases/resolve-target.js";
 
 export const clock = systemClock;
 
@@ -133,5 +138,14 @@ export function publicApiUrl() {
 
 export function returnUrlDeps() {
   const { OAUTH_RETURN_URL_DEFAULTS } = loadConfig({ OAUTH_RETURN_URL_DEFAULTS: configFields.optional() });
-  return returnUrlPolicy(getSettings, parseDefaults(OAUTH_RETURN_URL_DEFAULTS));
+  return returnUrlPolicy(settingsReader(), parseDefaults(OAUTH_RETURN_URL_DEFAULTS));
+}
+
+/** The target resolver use case; the publish worker builds it with `tableDeps`, `vaultDeps` and `eventDeps`. */
+export { tokenResolver };
+
+/** The publish worker's `TargetResolver`, built whole (stores, vault, event bus). */
+export function targetResolver() {
+  const { connections, targets } = tableDeps();
+  return tokenResolver({ connections, targets, vault: vaultDeps(), events: eventDeps() });
 }
