@@ -125,7 +125,7 @@ function main(): number {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `cdk-nag AwsSolutions: 0 unacknowledged findings for stage "${stage.name}" ` +
-      `(${stacks.stateless.functions.size} functions, stacks ${stacks.stateful.stackName} + ` +
+      `(${stacks.stateless.functions.size + stacks.stateful.identityFunctions.size} functions, stacks ${stacks.stateful.stackName} + ` +
       `${stacks.stateless.stackName}, synth ${seconds}s)`,
   );
   if (outdir) rmSync(outdir, { recursive: true, force: true });
