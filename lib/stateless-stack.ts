@@ -59,9 +59,10 @@ const OAUTH_PROVIDERS = [
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
 /**
- * What can be replaced without losing data: the Cognito user pool client and trigger, the
- * HTTP API with its JWT authorizer, every manifest function with its triggers and grants, the
- * dashboard and alarms. (The user pool itself is RETAINed on prod-like stages.)
+ * What can be replaced without losing data: the HTTP API with its JWT authorizer (on the
+ * stateful stack's user pool and client), every manifest function with its triggers and grants
+ * (except the Cognito trigger, built next to the pool), the dashboard, the alarms and the
+ * operator outputs.
  */
 export class StatelessStack extends Stack {
   public readonly userPool: UserPool;
@@ -130,6 +131,7 @@ export class StatelessStack extends Stack {
     const eventConsumers = new Set<string>();
     const cronFunctions = new Set<string>();
     const publicRouteKeys: string[] = [];
+    const publicRoutes: Construct[] = [];
     const cronsDlq = Queue.fromQueueAttributes(this, "CronsDlqRef", {
       queueArn: resources.cronsDlq.queueArn,
       queueUrl: resources.cronsDlq.queueUrl,
@@ -159,6 +161,7 @@ export class StatelessStack extends Stack {
             });
             if ("public" in trigger.auth) {
               publicRouteKeys.push(routeKey(trigger));
+              publicRoutes.push(...routes);
               for (const route of routes) {
                 acknowledge(route, {
                   id: "AwsSolutions-APIG4",
@@ -269,6 +272,8 @@ export class StatelessStack extends Stack {
         },
       ]),
     );
+    // CloudFormation refuses route settings for a route key that does not exist yet.
+    for (const route of publicRoutes) cfnStage.node.addDependency(route);
 
     // What an operator needs after a deploy: where the API is, how to sign in, and the OAuth
     // redirect URIs to register in the Meta and LinkedIn developer consoles.

@@ -153,6 +153,7 @@ export const names = {
   userPool: (stage: string) => `herald-${stage}`,
   userPoolClient: (stage: string) => `herald-${stage}-api`,
   alarmTopic: (stage: string) => `herald-${stage}-alarms`,
+  dashboard: (stage: string) => `herald-${stage}`,
   /** A CloudWatch alarm of the stage (`herald-<stage>-<name>`). */
   alarm: (stage: string, name: string) => `herald-${stage}-${name}`,
   /** The EventBridge rule of a function's event trigger (the index counts its event triggers). */

@@ -213,7 +213,7 @@ export class Observability extends Construct {
       });
     }
 
-    this.dashboard = new Dashboard(this, "Dashboard", { dashboardName: names.api(stage.name) });
+    this.dashboard = new Dashboard(this, "Dashboard", { dashboardName: names.dashboard(stage.name) });
     const queueMetrics = (fn: (q: Queue) => Metric) =>
       Object.entries(props.queues).map(([name, q]) => fn(q).with({ label: name }));
     this.dashboard.addWidgets(

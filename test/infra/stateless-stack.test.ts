@@ -214,6 +214,17 @@ describe("API security and operator outputs", () => {
       });
       expect(settings[key]!.ThrottlingRateLimit).toBeLessThan(s.stage.apiThrottle.rateLimit);
     }
+    // CloudFormation refuses route settings for a route it has not created yet.
+    const stageResource = Object.values(
+      s.statelessTemplate.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>,
+    ).find((r) => r.Type === "AWS::ApiGatewayV2::Stage")!;
+    const routeIdByKey = new Map(
+      Object.entries(resourcesOf(s.statelessTemplate, "AWS::ApiGatewayV2::Route")).map(([id, r]) => [
+        r.Properties!.RouteKey as string,
+        id,
+      ]),
+    );
+    for (const key of publicKeys) expect(stageResource.DependsOn ?? [], key).toContain(routeIdByKey.get(key));
   });
 
   it("outputs the API URL, user pool and client ids, and the redirect/callback URLs to register with Meta and LinkedIn", () => {
