@@ -3,8 +3,12 @@
  *
  *   npx cdk synth -c stage=dev            (CDK CLI; cdk.json runs this file)
  *   npx cdk deploy -c stage=acme --all    (one isolated copy per tenant or environment)
+ *   npx cdk deploy -c stage=prod -c alarmEmail=ops@example.com --all
+ *                                         (prod-like stages need an alarm e-mail and/or
+ *                                          -c alarmWebhook=https://…)
  *   npx tsx bin/herald.ts --stage ci      (direct: synth into a temp dir, run cdk-nag, exit 1 on
- *                                          any unacknowledged finding, print a summary)
+ *                                          any unacknowledged finding, print a summary;
+ *                                          --alarm-email / --alarm-webhook as above)
  *
  * cdk-nag (AwsSolutions) runs on every synth through CDK's `Validations` API.
  */
@@ -14,16 +18,28 @@ import path from "node:path";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { buildHerald } from "../lib/app.js";
-import { resolveStage, StageConfigError } from "../lib/stage-config.js";
+import {
+  resolveStage,
+  STAGE_CONTEXT,
+  StageConfigError,
+  stageOverridesFromContext,
+} from "../lib/stage-config.js";
 
-function stageFromArgv(argv: readonly string[]): string | undefined {
+/** The value of `--<flag> v` or `--<flag>=v` in argv. */
+function flagFromArgv(argv: readonly string[], flag: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === "--stage") return argv[i + 1] ?? "";
-    if (arg.startsWith("--stage=")) return arg.slice("--stage=".length);
+    if (arg === `--${flag}`) return argv[i + 1] ?? "";
+    if (arg.startsWith(`--${flag}=`)) return arg.slice(`--${flag}=`.length);
   }
   return undefined;
 }
+
+/** Direct-runner flags for the stage context keys (`-c alarmEmail=…` ↔ `--alarm-email …`). */
+const DIRECT_FLAGS: Record<string, string> = {
+  [STAGE_CONTEXT.alarmEmail]: "alarm-email",
+  [STAGE_CONTEXT.alarmWebhook]: "alarm-webhook",
+};
 
 interface Finding {
   readonly rule: string;
@@ -60,7 +76,8 @@ function findingsIn(outdir: string): Finding[] {
 }
 
 function main(): number {
-  const argvStage = stageFromArgv(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const argvStage = flagFromArgv(argv, "stage");
   const direct = argvStage !== undefined;
   const outdir = direct ? mkdtempSync(path.join(tmpdir(), "herald-synth-")) : undefined;
   const app = new App({
@@ -76,7 +93,9 @@ function main(): number {
   }
   let stage: ReturnType<typeof resolveStage>;
   try {
-    stage = resolveStage(stageName);
+    const fromContext = (key: string) =>
+      direct ? flagFromArgv(argv, DIRECT_FLAGS[key] ?? key) : app.node.tryGetContext(key);
+    stage = resolveStage(stageName, stageOverridesFromContext(fromContext));
   } catch (error) {
     if (error instanceof StageConfigError) {
       console.error(error.message);
@@ -106,7 +125,7 @@ function main(): number {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `cdk-nag AwsSolutions: 0 unacknowledged findings for stage "${stage.name}" ` +
-      `(${stacks.stateless.functions.size} functions, stacks ${stacks.stateful.stackName} + ` +
+      `(${stacks.stateless.functions.size + stacks.stateful.identityFunctions.size} functions, stacks ${stacks.stateful.stackName} + ` +
       `${stacks.stateless.stackName}, synth ${seconds}s)`,
   );
   if (outdir) rmSync(outdir, { recursive: true, force: true });

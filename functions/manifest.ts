@@ -8,7 +8,7 @@
  * for the event triggers), so lib/ may import it.
  */
 import { EVENT_IDS } from "../events/catalog.js";
-import type { QueueId, SecretId } from "../schemas/resources.js";
+import { PUBLISH_WORKER, type QueueId, type SecretId } from "../schemas/resources.js";
 
 export type Role = "admin" | "editor";
 export const ROLES: readonly Role[] = ["admin", "editor"];
@@ -469,8 +469,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: "functions/publishing/handlers/publish.handler.ts",
     triggers: [{ type: "queue", queue: "publish", batchSize: 10, maxConcurrency: 5 }],
     memoryMb: 512,
-    // Must match PUBLISH_TIMEOUT_SECONDS (functions/publishing/adapters/deps.ts); 6× it ≤ the queue's visibility.
-    timeoutSeconds: 60,
+    // The lease and the publish queue's visibility derive from it (schemas/resources.ts).
+    timeoutSeconds: PUBLISH_WORKER.timeoutSeconds,
     bindings: {
       table: "readWrite",
       sendTo: ["publish"],

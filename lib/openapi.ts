@@ -7,6 +7,7 @@ import { FUNCTIONS, httpRoutes } from "../functions/manifest.js";
 import { ProblemSchema } from "../schemas/api/common.js";
 import { OPERATIONS } from "../schemas/api/operations.js";
 import { PROBLEM_BASE, PROBLEMS } from "../schemas/api/problems.js";
+import { API_SCOPE } from "../schemas/resources.js";
 import * as z from "../schemas/zod.js";
 
 type Json = Record<string, unknown>;
@@ -143,7 +144,9 @@ export function buildOpenApi(): Json {
           type: "http",
           scheme: "bearer",
           bearerFormat: "JWT",
-          description: "Cognito access token carrying `tenant_id` and `cognito:groups` (admin, editor)",
+          description:
+            `Cognito access token carrying \`tenant_id\`, \`cognito:groups\` (admin, editor) and the scope \`${API_SCOPE}\`. ` +
+            'ID tokens carry no scope: the gateway refuses them with 403 `{"message":"Forbidden"}`.',
         },
       },
       schemas: { Problem: schemaOf(ProblemSchema, "output") },

@@ -1,12 +1,25 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import {
+  ClientAttributes,
+  FeaturePlan,
+  LambdaVersion,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+  UserPoolOperation,
+} from "aws-cdk-lib/aws-cognito";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { type FunctionSpec, ROLES } from "../functions/manifest.js";
 import {
+  CRONS_DLQ,
   EVENTS_DLQ,
   names,
   QUEUES,
@@ -15,6 +28,7 @@ import {
   SECRETS,
   type SecretId,
 } from "../schemas/resources.js";
+import { HeraldFunction } from "./constructs/herald-function.js";
 import { QueueWithDlq } from "./constructs/queue-with-dlq.js";
 import { SingleTable } from "./constructs/single-table.js";
 import { acknowledge } from "./nag.js";
@@ -22,6 +36,12 @@ import type { StageConfig } from "./stage-config.js";
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: StageConfig;
+  /**
+   * The manifest entries with a Cognito trigger (at most one). They are built here, next to
+   * the user pool: the pool names its trigger's ARN, so a trigger in the stateless stack would
+   * make the stacks depend on each other.
+   */
+  readonly identityFunctions?: readonly FunctionSpec[];
 }
 
 /** What the stateless stack needs from the stateful one: typed references, never string ARNs. */
@@ -35,8 +55,16 @@ export interface StatefulResources {
   readonly scheduleGroup: ScheduleGroup;
   readonly bus: EventBus;
   readonly secrets: Readonly<Record<SecretId, Secret>>;
+  /** Dead-letter queue of the cron functions' failed runs (their on-failure destination). */
+  readonly cronsDlq: Queue;
   /** The role EventBridge Scheduler assumes to deliver a schedule to the publish queue. */
   readonly schedulerRole: Role;
+  /** Staff identities: a stateless redeploy never touches them. */
+  readonly userPool: UserPool;
+  /** The API's app client (SRP sign-in, no OAuth flows); the JWT authorizer's audience. */
+  readonly userPoolClient: UserPoolClient;
+  /** Lambdas built in this stack (the Cognito trigger), by manifest name. */
+  readonly identityFunctions: ReadonlyMap<string, LambdaFunction>;
 }
 
 /**
@@ -50,10 +78,14 @@ export class StatefulStack extends Stack implements StatefulResources {
   public readonly deadLetterQueues: Readonly<Record<QueueId, Queue>>;
   public readonly schedulerDlq: Queue;
   public readonly eventsDlq: Queue;
+  public readonly cronsDlq: Queue;
   public readonly scheduleGroup: ScheduleGroup;
   public readonly bus: EventBus;
   public readonly secrets: Readonly<Record<SecretId, Secret>>;
   public readonly schedulerRole: Role;
+  public readonly userPool: UserPool;
+  public readonly userPoolClient: UserPoolClient;
+  public readonly identityFunctions: ReadonlyMap<string, LambdaFunction>;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -96,7 +128,8 @@ export class StatefulStack extends Stack implements StatefulResources {
 
     this.scheduleGroup = new ScheduleGroup(this, "Schedules", {
       scheduleGroupName: names.scheduleGroup(stage.name),
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Deleting a group deletes its schedules: every pending delivery of a prod-like stage.
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.bus = new EventBus(this, "Bus", { eventBusName: names.bus(stage.name) });
@@ -133,6 +166,19 @@ export class StatefulStack extends Stack implements StatefulResources {
       }),
     );
 
+    this.cronsDlq = new Queue(this, "CronsDlq", {
+      queueName: names.cronsDlq(stage.name),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(CRONS_DLQ.retentionDays),
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledge(this.cronsDlq, {
+      id: "AwsSolutions-SQS3",
+      reason:
+        "On-failure destination of the cron functions' asynchronous invokes; it has no DLQ of its own by design.",
+    });
+
     const secrets = {} as Record<SecretId, Secret>;
     for (const definition of Object.values(SECRETS)) {
       const secret = new Secret(this, `${pascal(definition.id)}Secret`, {
@@ -165,6 +211,80 @@ export class StatefulStack extends Stack implements StatefulResources {
     });
     queues.publish.grantSendMessages(this.schedulerRole);
     this.schedulerDlq.grantSendMessages(this.schedulerRole);
+
+    // Identity: staff sign in; the tenant is an immutable attribute set by an admin.
+    this.userPool = new UserPool(this, "Users", {
+      userPoolName: names.userPool(stage.name),
+      featurePlan: FeaturePlan.ESSENTIALS, // access-token customisation (V2_0 trigger) needs it
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      customAttributes: { tenant_id: new StringAttribute({ minLen: 1, maxLen: 63, mutable: false }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: stage.retainData ? Mfa.REQUIRED : Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      deletionProtection: stage.retainData,
+      removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    for (const role of ROLES) {
+      this.userPool.addGroup(`Group-${role}`, { groupName: role, description: `Herald ${role}s` });
+    }
+    this.userPoolClient = this.userPool.addClient("ApiClient", {
+      userPoolClientName: names.userPoolClient(stage.name),
+      authFlows: { userSrp: true },
+      // Sign-in is SRP against the pool; no hosted UI, so no OAuth flows, scopes or callback
+      // URLs (CDK's default would enable the code and implicit grants to https://example.com).
+      disableOAuth: true,
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      // custom:tenant_id is immutable and, belt and braces, not writable through the client.
+      writeAttributes: new ClientAttributes().withStandardAttributes({
+        email: true,
+        givenName: true,
+        familyName: true,
+      }),
+    });
+    acknowledge(this.userPool, {
+      id: "AwsSolutions-COG8",
+      reason:
+        "Essentials plan: Plus (threat protection) is billed per MAU for every tenant stage; sign-in is for a " +
+        "small staff population with strong password policy and TOTP MFA.",
+    });
+    if (!stage.retainData) {
+      acknowledge(this.userPool, {
+        id: "AwsSolutions-COG2",
+        reason:
+          "Non-production stage: TOTP MFA is offered (OPTIONAL) so test users can sign in; prod-like stages REQUIRE it.",
+      });
+    }
+
+    const identityFunctions = new Map<string, LambdaFunction>();
+    for (const spec of props.identityFunctions ?? []) {
+      if (identityFunctions.size > 0) {
+        throw new Error(
+          `Two pre token generation triggers: ${[...identityFunctions.keys()][0]} and ${spec.name}`,
+        );
+      }
+      if (Object.keys(spec.bindings).length > 0) {
+        throw new Error(
+          `${spec.name}: a Cognito trigger is built in the stateful stack and takes no bindings`,
+        );
+      }
+      const { fn } = new HeraldFunction(this, `Fn-${spec.name}`, { spec, stage });
+      this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, LambdaVersion.V2_0);
+      identityFunctions.set(spec.name, fn);
+    }
+    this.identityFunctions = identityFunctions;
   }
 }
 

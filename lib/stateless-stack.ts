@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -10,16 +11,7 @@ import {
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import {
-  ClientAttributes,
-  FeaturePlan,
-  LambdaVersion,
-  Mfa,
-  StringAttribute,
-  UserPool,
-  type UserPoolClient,
-  UserPoolOperation,
-} from "aws-cdk-lib/aws-cognito";
+import type { UserPool, UserPoolClient } from "aws-cdk-lib/aws-cognito";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction as LambdaTarget } from "aws-cdk-lib/aws-events-targets";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -31,8 +23,15 @@ import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { EVENT_DELIVERY, eventPattern, FUNCTIONS, type FunctionSpec, ROLES } from "../functions/manifest.js";
-import { names, QUEUES } from "../schemas/resources.js";
+import {
+  EVENT_DELIVERY,
+  eventPattern,
+  FUNCTIONS,
+  type FunctionSpec,
+  httpRoutes,
+  routeKey,
+} from "../functions/manifest.js";
+import { API_SCOPE, CRON_DELIVERY, names, QUEUES } from "../schemas/resources.js";
 import { bindFunction } from "./bindings.js";
 import { HeraldFunction } from "./constructs/herald-function.js";
 import { Observability } from "./constructs/observability.js";
@@ -46,15 +45,24 @@ export interface StatelessStackProps extends StackProps {
   readonly resources: StatefulResources;
   /** Functions to build. Default: every entry of `functions/manifest.ts`. */
   readonly functions?: readonly FunctionSpec[];
+  /** The Cognito-trigger entries the stateful stack built (for their alarms here). */
+  readonly identitySpecs?: readonly FunctionSpec[];
 }
+
+/** The providers whose OAuth redirect URI an operator registers, and where. */
+const OAUTH_PROVIDERS = [
+  { id: "Meta", path: "meta", console: "Meta (Facebook Login → Valid OAuth Redirect URIs)" },
+  { id: "LinkedIn", path: "linkedin", console: "LinkedIn (Auth → Authorized redirect URLs)" },
+] as const;
 
 /** A queue's visibility timeout must be ≥ this many times its consumers' timeout (AWS guidance). */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
 /**
- * What can be replaced without losing data: the Cognito user pool client and trigger, the
- * HTTP API with its JWT authorizer, every manifest function with its triggers and grants, the
- * dashboard and alarms. (The user pool itself is RETAINed on prod-like stages.)
+ * What can be replaced without losing data: the HTTP API with its JWT authorizer (on the
+ * stateful stack's user pool and client), every manifest function with its triggers and grants
+ * (except the Cognito trigger, built next to the pool), the dashboard, the alarms and the
+ * operator outputs.
  */
 export class StatelessStack extends Stack {
   public readonly userPool: UserPool;
@@ -68,70 +76,22 @@ export class StatelessStack extends Stack {
     const { stage, resources } = props;
     const specs = props.functions ?? FUNCTIONS;
 
-    // Identity: staff sign in; the tenant is an immutable attribute set by an admin.
-    this.userPool = new UserPool(this, "Users", {
-      userPoolName: `herald-${stage.name}`,
-      featurePlan: FeaturePlan.ESSENTIALS, // access-token customisation (V2_0 trigger) needs it
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      customAttributes: { tenant_id: new StringAttribute({ minLen: 1, maxLen: 63, mutable: false }) },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      mfa: stage.retainData ? Mfa.REQUIRED : Mfa.OPTIONAL,
-      mfaSecondFactor: { otp: true, sms: false },
-      deletionProtection: stage.retainData,
-      removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    for (const role of ROLES) {
-      this.userPool.addGroup(`Group-${role}`, { groupName: role, description: `Herald ${role}s` });
-    }
-    this.userPoolClient = this.userPool.addClient("ApiClient", {
-      userPoolClientName: `herald-${stage.name}-api`,
-      authFlows: { userSrp: true },
-      generateSecret: false,
-      preventUserExistenceErrors: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
-      // custom:tenant_id is immutable and, belt and braces, not writable through the client.
-      writeAttributes: new ClientAttributes().withStandardAttributes({
-        email: true,
-        givenName: true,
-        familyName: true,
-      }),
-    });
-    acknowledge(this.userPool, {
-      id: "AwsSolutions-COG8",
-      reason:
-        "Essentials plan: Plus (threat protection) is billed per MAU for every tenant stage; sign-in is for a " +
-        "small staff population with strong password policy and TOTP MFA.",
-    });
-    if (!stage.retainData) {
-      acknowledge(this.userPool, {
-        id: "AwsSolutions-COG2",
-        reason:
-          "Non-production stage: TOTP MFA is offered (OPTIONAL) so test users can sign in; prod-like stages REQUIRE it.",
-      });
-    }
+    // Identity lives in the stateful stack (a redeploy here must not orphan users).
+    this.userPool = resources.userPool;
+    this.userPoolClient = resources.userPoolClient;
 
     // HTTP API with access logs and default-stage throttling.
     this.api = new HttpApi(this, "Api", {
-      apiName: `herald-${stage.name}`,
+      apiName: names.api(stage.name),
       createDefaultStage: false,
       description: `Herald ${stage.name} HTTP API`,
     });
     const accessLogs = new LogGroup(this, "ApiAccessLogs", {
+      logGroupName: names.apiAccessLogGroup(stage.name),
       retention: stage.logRetentionDays as RetentionDays,
       removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    new HttpStage(this, "DefaultStage", {
+    const defaultStage = new HttpStage(this, "DefaultStage", {
       httpApi: this.api,
       stageName: "$default",
       autoDeploy: true,
@@ -168,16 +128,24 @@ export class StatelessStack extends Stack {
       queueName: resources.eventsDlq.queueName,
     });
     const built = new Map<string, LambdaFunction>();
-    let tokenTrigger: string | undefined;
     const eventConsumers = new Set<string>();
+    const cronFunctions = new Set<string>();
+    const publicRouteKeys: string[] = [];
+    const publicRoutes: Construct[] = [];
+    const cronsDlq = Queue.fromQueueAttributes(this, "CronsDlqRef", {
+      queueArn: resources.cronsDlq.queueArn,
+      queueUrl: resources.cronsDlq.queueUrl,
+      queueName: resources.cronsDlq.queueName,
+    });
     for (const spec of specs) {
+      if (spec.triggers.some((t) => t.type === "cognito")) {
+        throw new Error(
+          `${spec.name}: Cognito triggers are built in the stateful stack, next to the user pool (see buildHerald)`,
+        );
+      }
       const { fn } = new HeraldFunction(this, `Fn-${spec.name}`, { spec, stage });
       built.set(spec.name, fn);
       bindFunction(fn, spec.bindings, { resources, stage, publicApiUrl }, spec.triggers);
-      acknowledge(fn, {
-        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason: "AWS managed basic execution role: only lets the function write its own CloudWatch logs.",
-      });
 
       for (const trigger of spec.triggers) {
         switch (trigger.type) {
@@ -189,8 +157,11 @@ export class StatelessStack extends Stack {
               methods: [HttpMethod[trigger.method]],
               integration,
               authorizer: routeAuthorizer,
+              ...("public" in trigger.auth ? {} : { authorizationScopes: [API_SCOPE] }),
             });
             if ("public" in trigger.auth) {
+              publicRouteKeys.push(routeKey(trigger));
+              publicRoutes.push(...routes);
               for (const route of routes) {
                 acknowledge(route, {
                   id: "AwsSolutions-APIG4",
@@ -218,6 +189,16 @@ export class StatelessStack extends Stack {
             break;
           }
           case "schedule": {
+            // The schedule's DLQ covers delivery failures; a run that throws is an asynchronous
+            // invoke's failure: retried by Lambda, then recorded in the crons DLQ (it alarms).
+            if (!cronFunctions.has(spec.name)) {
+              cronFunctions.add(spec.name);
+              fn.configureAsyncInvoke({
+                retryAttempts: CRON_DELIVERY.functionRetryAttempts,
+                maxEventAge: Duration.seconds(CRON_DELIVERY.maxEventAgeSeconds),
+                onFailure: new SqsDestination(cronsDlq),
+              });
+            }
             const cronRole = new Role(this, `Cron-${spec.name}-Role`, {
               description: `Lets EventBridge Scheduler invoke ${spec.name} on its cron`,
               assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
@@ -270,18 +251,64 @@ export class StatelessStack extends Stack {
             }
             break;
           }
-          case "cognito": {
-            if (tokenTrigger) {
-              throw new Error(`Two pre token generation triggers: ${tokenTrigger} and ${spec.name}`);
-            }
-            tokenTrigger = spec.name;
-            this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, LambdaVersion.V2_0);
-            break;
-          }
+          case "cognito":
+            break; // refused above
         }
       }
     }
     this.functions = built;
+
+    // Public routes (OAuth callback, Meta callbacks, health) get their own, lower limits: a
+    // flood there is refused at the gateway instead of spending the authenticated API's budget
+    // (Lambda concurrency, table capacity).
+    const cfnStage = defaultStage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      publicRouteKeys.map((key) => [
+        key,
+        // RouteSettings is a JSON map in the CloudFormation schema: its keys go through as written.
+        {
+          ThrottlingRateLimit: stage.publicRouteThrottle.rateLimit,
+          ThrottlingBurstLimit: stage.publicRouteThrottle.burstLimit,
+        },
+      ]),
+    );
+    // CloudFormation refuses route settings for a route key that does not exist yet.
+    for (const route of publicRoutes) cfnStage.node.addDependency(route);
+
+    // What an operator needs after a deploy: where the API is, how to sign in, and the OAuth
+    // redirect URIs to register in the Meta and LinkedIn developer consoles.
+    new CfnOutput(this, "ApiUrl", { value: publicApiUrl, description: "Base URL of the HTTP API" });
+    new CfnOutput(this, "UserPoolId", {
+      value: this.userPool.userPoolId,
+      description: "Cognito user pool id",
+    });
+    new CfnOutput(this, "UserPoolClientId", {
+      value: this.userPoolClient.userPoolClientId,
+      description: "Cognito app client id (SRP sign-in; the JWT authorizer's audience)",
+    });
+    const routePath = (operationId: string) =>
+      httpRoutes(specs).find(({ route }) => route.operationId === operationId)?.route.path;
+    const callbackPath = routePath("oauthCallback");
+    if (callbackPath) {
+      for (const provider of OAUTH_PROVIDERS) {
+        new CfnOutput(this, `OAuthRedirectUri${provider.id}`, {
+          value: `${publicApiUrl}${callbackPath.replace("{provider}", provider.path)}`,
+          description: `OAuth redirect URI to register with ${provider.console}`,
+        });
+      }
+    }
+    for (const [id, operationId, what] of [
+      ["MetaDeauthorizeCallbackUrl", "metaDeauthorize", "Deauthorize callback URL"],
+      ["MetaDataDeletionCallbackUrl", "metaDataDeletion", "Data deletion request URL"],
+    ] as const) {
+      const path = routePath(operationId);
+      if (path) {
+        new CfnOutput(this, id, {
+          value: `${publicApiUrl}${path}`,
+          description: `Meta app settings: ${what}`,
+        });
+      }
+    }
 
     this.observability = new Observability(this, "Observability", {
       stage,
@@ -291,8 +318,10 @@ export class StatelessStack extends Stack {
         ...Object.fromEntries(Object.entries(resources.deadLetterQueues)),
         scheduler: resources.schedulerDlq,
         events: resources.eventsDlq,
+        crons: resources.cronsDlq,
       },
-      functions: [...built.values()],
+      dlqRunbooks: { crons: "cron-failures" },
+      functions: [...specs.filter((spec) => built.has(spec.name)), ...(props.identitySpecs ?? [])],
     });
   }
 }

@@ -1,16 +1,20 @@
 /**
  * Powertools Logger and Metrics, built once per cold start and shared by every handler.
- * Service name and namespace come from the standard Powertools environment variables.
+ * The logger's service name is the function's (`POWERTOOLS_SERVICE_NAME`, set per function by
+ * CDK); the metrics' namespace and `service` dimension are Herald's one declared metric
+ * identity (`METRICS` in schemas/resources.ts), never the function name, so the alarms and
+ * dashboards that ask for `service=herald` see every function's metrics.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { METRICS_NAMESPACE } from "../../schemas/env.js";
+import { METRICS } from "../../schemas/resources.js";
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "herald" });
 
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "herald",
+  // Explicit options win over POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME.
+  namespace: METRICS.namespace,
+  serviceName: METRICS.service,
   // The Metrics utility's own notices ("no application metrics to publish" after every
   // request that recorded none) go to our JSON logger at debug level, not to stdout.
   logger: {

@@ -6,8 +6,10 @@ import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { FunctionSpec } from "../../functions/manifest.js";
-import { ENV, METRICS_NAMESPACE } from "../../schemas/env.js";
+import { ENV } from "../../schemas/env.js";
+import { METRICS, names } from "../../schemas/resources.js";
 import { BUNDLE_FORMAT, BUNDLE_OPTIONS } from "../bundling.js";
+import { acknowledge } from "../nag.js";
 import type { StageConfig } from "../stage-config.js";
 
 /** The repository root: entries in the manifest are relative to it. */
@@ -37,11 +39,12 @@ export class HeraldFunction extends Construct {
     super(scope, id);
     const { spec, stage } = props;
     this.logGroup = new LogGroup(this, "Logs", {
+      logGroupName: names.functionLogGroup(stage.name, spec.name),
       retention: stage.logRetentionDays as RetentionDays,
       removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     const common = {
-      functionName: `herald-${stage.name}-${spec.name}`,
+      functionName: names.function(stage.name, spec.name),
       description: spec.description,
       runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
@@ -51,8 +54,9 @@ export class HeraldFunction extends Construct {
       tracing: Tracing.DISABLED,
       environment: {
         [ENV.STAGE]: stage.name,
+        // The logger's service is the function; metrics use METRICS (namespace, service=herald).
         [ENV.POWERTOOLS_SERVICE_NAME]: spec.name,
-        [ENV.POWERTOOLS_METRICS_NAMESPACE]: METRICS_NAMESPACE,
+        [ENV.POWERTOOLS_METRICS_NAMESPACE]: METRICS.namespace,
         [ENV.POWERTOOLS_LOG_LEVEL]: "INFO",
       },
     };
@@ -80,5 +84,9 @@ export class HeraldFunction extends Construct {
         },
       });
     }
+    acknowledge(this.fn, {
+      id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+      reason: "AWS managed basic execution role: only lets the function write its own CloudWatch logs.",
+    });
   }
 }

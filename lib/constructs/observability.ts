@@ -12,16 +12,24 @@ import {
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
-import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { EmailSubscription, UrlSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { METRICS_NAMESPACE } from "../../schemas/env.js";
+import type { FunctionSpec, Trigger } from "../../functions/manifest.js";
+import { METRICS, names } from "../../schemas/resources.js";
 import type { StageConfig } from "../stage-config.js";
 
 /** Runbooks that exist in `docs/runbooks/`; an alarm can only link to one of these. */
-export const RUNBOOKS = ["dlq-not-empty", "api-5xx", "token-refresh-failures", "publish-failures"] as const;
+export const RUNBOOKS = [
+  "dlq-not-empty",
+  "api-5xx",
+  "token-refresh-failures",
+  "publish-failures",
+  "lambda-errors",
+  "lambda-throttles",
+  "cron-failures",
+] as const;
 export type Runbook = (typeof RUNBOOKS)[number];
 
 export interface ObservabilityProps {
@@ -31,8 +39,23 @@ export interface ObservabilityProps {
   readonly queues: Readonly<Record<string, Queue>>;
   /** Dead-letter queues by name: each gets a "not empty" alarm. */
   readonly deadLetterQueues: Readonly<Record<string, Queue>>;
-  readonly functions: readonly LambdaFunction[];
+  /** A DLQ's own runbook when `dlq-not-empty` does not fit it. */
+  readonly dlqRunbooks?: Readonly<Record<string, Runbook>>;
+  /** Every function of the stage (both stacks): Errors/Throttles alarms per function class. */
+  readonly functions: readonly FunctionSpec[];
 }
+
+/** A function's class: how it is invoked (its first trigger's kind). */
+export type FunctionClass = Trigger["type"];
+
+export const functionClass = (spec: FunctionSpec): FunctionClass => spec.triggers[0]?.type ?? "http";
+
+/** CloudWatch refuses a metric-math alarm over more than this many metrics. */
+export const MAX_METRICS_PER_ALARM = 10;
+
+/** `[a, b, c, d]`, 3 → `[[a, b, c], [d]]`. */
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /**
  * The stage's alarm topic, its alarms (each description ends with a runbook link) and one
@@ -49,7 +72,7 @@ export class Observability extends Construct {
     const { stage } = props;
     this.stage = stage;
     this.topic = new Topic(this, "AlarmTopic", {
-      topicName: `herald-${stage.name}-alarms`,
+      topicName: names.alarmTopic(stage.name),
       displayName: `Herald ${stage.name} alarms`,
       enforceSSL: true,
     });
@@ -57,10 +80,11 @@ export class Observability extends Construct {
     // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key (a customer
     // managed key per stage would be needed). cdk-nag's AwsSolutions pack has no SNS encryption
     // rule (there is no SNS2 in the installed version), so there is nothing to acknowledge.
-    if (stage.alarmEmail) this.topic.addSubscription(new EmailSubscription(stage.alarmEmail));
+    for (const email of stage.alarmTargets.emails) this.topic.addSubscription(new EmailSubscription(email));
+    for (const url of stage.alarmTargets.httpsEndpoints) this.topic.addSubscription(new UrlSubscription(url));
 
     for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {
-      this.alarm(`${name}-dlq-not-empty`, "dlq-not-empty", {
+      this.alarm(`${name}-dlq-not-empty`, props.dlqRunbooks?.[name] ?? "dlq-not-empty", {
         metric: dlq.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: "Maximum",
@@ -77,9 +101,9 @@ export class Observability extends Construct {
     // Token refresh (functions/connections): EMF metric `TokenRefresh` per connection, dimension `outcome`.
     const refreshOutcome = (outcome: string) =>
       new Metric({
-        namespace: METRICS_NAMESPACE,
+        namespace: METRICS.namespace,
         metricName: "TokenRefresh",
-        dimensionsMap: { service: "herald", outcome },
+        dimensionsMap: { service: METRICS.service, outcome },
         statistic: "Sum",
         period: Duration.hours(1),
       });
@@ -107,9 +131,9 @@ export class Observability extends Construct {
       period = Duration.minutes(5),
     ) =>
       new Metric({
-        namespace: METRICS_NAMESPACE,
+        namespace: METRICS.namespace,
         metricName: name,
-        dimensionsMap: { service: "herald", ...dims },
+        dimensionsMap: { service: METRICS.service, ...dims },
         statistic,
         period,
       });
@@ -139,7 +163,54 @@ export class Observability extends Construct {
       what: "20 % or more of the deliveries that finished in 15 minutes failed or went to the dead-letter queue.",
     });
 
-    this.dashboard = new Dashboard(this, "Dashboard", { dashboardName: `herald-${stage.name}` });
+    // Lambda's own Errors and Throttles, one alarm per function class (in chunks of at most
+    // MAX_METRICS_PER_ALARM functions): a cron, a worker or a trigger that throws is seen even
+    // when no custom metric is emitted.
+    const lambdaMetric = (
+      metricName: "Errors" | "Throttles" | "Duration",
+      spec: FunctionSpec,
+      statistic = "Sum",
+    ) =>
+      new Metric({
+        namespace: "AWS/Lambda",
+        metricName,
+        dimensionsMap: { FunctionName: names.function(stage.name, spec.name) },
+        statistic,
+        period: Duration.minutes(5),
+      });
+    const classes = new Map<FunctionClass, FunctionSpec[]>();
+    for (const spec of props.functions) {
+      const list = classes.get(functionClass(spec)) ?? [];
+      list.push(spec);
+      classes.set(functionClass(spec), list);
+    }
+    for (const [cls, specs] of classes) {
+      const parts = chunks(specs, MAX_METRICS_PER_ALARM);
+      parts.forEach((part, i) => {
+        const suffix = parts.length > 1 ? `-${i + 1}` : "";
+        const listed = part.map((f) => f.name).join(", ");
+        for (const [metricName, runbook] of [
+          ["Errors", "lambda-errors"],
+          ["Throttles", "lambda-throttles"],
+        ] as const) {
+          const usingMetrics = Object.fromEntries(part.map((f, j) => [`m${j}`, lambdaMetric(metricName, f)]));
+          this.alarm(`lambda-${metricName.toLowerCase()}-${cls}${suffix}`, runbook, {
+            metric: new MathExpression({
+              expression: Object.keys(usingMetrics)
+                .map((id) => `FILL(${id}, 0)`)
+                .join(" + "),
+              usingMetrics,
+              period: Duration.minutes(5),
+              label: `${metricName} of ${cls} functions`,
+            }),
+            threshold: 1,
+            what: `${cls} functions reported Lambda ${metricName} in 5 minutes (${listed}).`,
+          });
+        }
+      });
+    }
+
+    this.dashboard = new Dashboard(this, "Dashboard", { dashboardName: names.dashboard(stage.name) });
     const queueMetrics = (fn: (q: Queue) => Metric) =>
       Object.entries(props.queues).map(([name, q]) => fn(q).with({ label: name }));
     this.dashboard.addWidgets(
@@ -205,14 +276,12 @@ export class Observability extends Construct {
       }),
       new GraphWidget({
         title: "Function errors",
-        left: props.functions.map((f) => f.metricErrors({ label: f.node.scope?.node.id ?? f.node.id })),
+        left: props.functions.map((f) => lambdaMetric("Errors", f).with({ label: f.name })),
         width: 12,
       }),
       new GraphWidget({
         title: "Function duration p99 (ms)",
-        left: props.functions.map((f) =>
-          f.metricDuration({ statistic: "p99", label: f.node.scope?.node.id ?? f.node.id }),
-        ),
+        left: props.functions.map((f) => lambdaMetric("Duration", f, "p99").with({ label: f.name })),
         width: 12,
       }),
     );
@@ -224,7 +293,7 @@ export class Observability extends Construct {
     opts: { metric: IMetric; threshold: number; what: string },
   ): Alarm {
     const alarm = new Alarm(this, `Alarm-${name}`, {
-      alarmName: `herald-${this.stage.name}-${name}`,
+      alarmName: names.alarm(this.stage.name, name),
       alarmDescription: `${opts.what} Runbook: ${runbookUrl(this.stage.runbookBaseUrl, runbook)}`,
       metric: opts.metric,
       threshold: opts.threshold,

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type FunctionSpec, httpRoutes } from "../../functions/manifest.js";
+import { API_SCOPE } from "../../schemas/resources.js";
 import type { FunctionInvoker } from "../runtime/invoker.js";
 import type { ActivityLog } from "../stack/activity.js";
 import { type AuthorizerConfig, createAuthorizer } from "./authorizer.js";
@@ -228,6 +229,20 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
           },
         );
         return finish(401, { reason: verdict.description });
+      }
+      // Every protected route requires the API scope (as the CDK routes' authorizationScopes
+      // do): a valid token without it, such as an ID token, is refused with the HTTP API's 403.
+      if (!verdict.scopes.includes(API_SCOPE)) {
+        sendJson(
+          res,
+          403,
+          { message: "Forbidden" },
+          {
+            "apigw-requestid": requestId,
+            "www-authenticate": `Bearer scope="${API_SCOPE}" error="insufficient_scope" error_description="the token does not carry the route's scope"`,
+          },
+        );
+        return finish(403, { reason: "insufficient scope" });
       }
       authorizer = {
         principalId: "",

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { ROLES, type Role } from "../../functions/manifest.js";
+import { API_SCOPE } from "../../schemas/resources.js";
 
 /** Cognito-style pool and app client ids for the local stack. */
 export const LOCAL_POOL_ID = "us-east-1_HeraldLocal";
@@ -33,6 +34,12 @@ export interface MintRequest {
   readonly sub?: string;
   /** Lifetime in seconds (negative gives an already expired token); default 3600. */
   readonly expiresIn?: number;
+  /**
+   * `access` (default): an access token with the API scope, what the API accepts. `id`: the
+   * shape of a Cognito ID token (`aud`, `token_use: id`, no `scope`), for negative tests: the
+   * gateway refuses it on protected routes with 403, like the HTTP API.
+   */
+  readonly tokenUse?: "access" | "id";
 }
 
 export interface RunningIdentity {
@@ -70,6 +77,9 @@ function validate(req: MintRequest): void {
   if (req.expiresIn !== undefined && !Number.isFinite(req.expiresIn)) {
     throw new MintRequestError("expiresIn must be a number of seconds");
   }
+  if (req.tokenUse !== undefined && req.tokenUse !== "access" && req.tokenUse !== "id") {
+    throw new MintRequestError('tokenUse must be "access" or "id"');
+  }
 }
 
 const readJson = async (req: IncomingMessage): Promise<unknown> => {
@@ -85,7 +95,7 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
   res.end(text);
 };
 
-/** Parse a `POST /token` body: `{tenant, role | roles, sub?, expiresIn?}`. */
+/** Parse a `POST /token` body: `{tenant, role | roles, sub?, expiresIn?, tokenUse?}`. */
 export function parseMintBody(body: unknown): MintRequest {
   if (typeof body !== "object" || body === null) throw new MintRequestError("send a JSON object");
   const b = body as Record<string, unknown>;
@@ -103,6 +113,7 @@ export function parseMintBody(body: unknown): MintRequest {
     roles,
     sub: b.sub as string | undefined,
     expiresIn: b.expiresIn as number | undefined,
+    tokenUse: b.tokenUse as MintRequest["tokenUse"],
   };
 }
 
@@ -119,14 +130,18 @@ export async function startIdentity(opts: IdentityOptions = {}): Promise<Running
     const now = Math.floor(Date.now() / 1000);
     const sub =
       req.sub ?? (req.tenant ? `${req.tenant}-${(req.roles ?? [])[0] ?? "user"}` : "user-without-tenant");
-    const claims: Record<string, unknown> = {
-      client_id: LOCAL_CLIENT_ID,
-      token_use: "access",
-      scope: "aws.cognito.signin.user.admin",
-      auth_time: now,
-      username: sub,
-      "cognito:groups": [...(req.roles ?? [])],
-    };
+    const claims: Record<string, unknown> =
+      req.tokenUse === "id"
+        ? { aud: LOCAL_CLIENT_ID, token_use: "id", auth_time: now, "cognito:username": sub }
+        : {
+            client_id: LOCAL_CLIENT_ID,
+            token_use: "access",
+            // Cognito's own scope for SRP sign-in, plus the API scope the pre-token trigger adds.
+            scope: `aws.cognito.signin.user.admin ${API_SCOPE}`,
+            auth_time: now,
+            username: sub,
+          };
+    claims["cognito:groups"] = [...(req.roles ?? [])];
     if (req.tenant !== undefined) claims.tenant_id = req.tenant;
     return new SignJWT(claims)
       .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })

@@ -17,8 +17,8 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { EVENT_DELIVERY, FUNCTIONS, type FunctionSpec, type QueueTrigger } from "../../functions/manifest.js";
-import { ENV, type EnvKey, METRICS_NAMESPACE } from "../../schemas/env.js";
-import { QUEUES, type SecretId } from "../../schemas/resources.js";
+import { ENV, type EnvKey } from "../../schemas/env.js";
+import { METRICS, QUEUES, type SecretId } from "../../schemas/resources.js";
 import { startGateway } from "../gateway/index.js";
 import { DEMO, LOCAL_CLIENT_ID, type RunningIdentity, startIdentity } from "../identity/index.js";
 import { type AsyncInvoker, createAsyncInvoker } from "../runtime/async-invoke.js";
@@ -317,8 +317,9 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       // Short lead time so a developer (and a test) can watch a post publish seconds later.
       MIN_SCHEDULE_LEAD_SECONDS: "5",
       MAX_BODY_BYTES: String(256 * 1024),
-      POWERTOOLS_SERVICE_NAME: "herald",
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // One process serves every function, so the logger's service is the metric identity's.
+      POWERTOOLS_SERVICE_NAME: METRICS.service,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? (opts.quiet ? "SILENT" : "WARN"),
       ...opts.env,
     };

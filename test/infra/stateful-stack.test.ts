@@ -1,6 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { names, QUEUES, SCHEDULER_DLQ, SECRETS, TABLE } from "../../schemas/resources.js";
+import { CRONS_DLQ, names, QUEUES, SCHEDULER_DLQ, SECRETS, TABLE } from "../../schemas/resources.js";
 import {
   asArray,
   logicalIdBy,
@@ -125,6 +125,37 @@ describe("stateful stack: scheduling, bus, secrets", () => {
         Description: s.description,
       });
     }
+  });
+
+  it("retains the schedule group (and with it every pending delivery's schedule) on prod-like stages only", () => {
+    const group = (st: SynthesizedStage) =>
+      Object.values(st.statefulTemplate.findResources("AWS::Scheduler::ScheduleGroup"))[0] as {
+        DeletionPolicy?: string;
+      };
+    expect(group(prod).DeletionPolicy).toBe("Retain");
+    expect(group(dev).DeletionPolicy).toBe("Delete");
+  });
+
+  it("keeps the crons DLQ (on-failure destination of the cron functions) encrypted, as long as CRONS_DLQ says", () => {
+    for (const st of [dev, prod]) {
+      st.statefulTemplate.hasResourceProperties("AWS::SQS::Queue", {
+        QueueName: names.cronsDlq(st.stage.name),
+        MessageRetentionPeriod: CRONS_DLQ.retentionDays * 86_400,
+        SqsManagedSseEnabled: true,
+      });
+    }
+  });
+
+  it("keeps the user pool (with deletion protection) on prod-like stages only", () => {
+    const pool = (st: SynthesizedStage) =>
+      Object.values(st.statefulTemplate.findResources("AWS::Cognito::UserPool"))[0] as {
+        DeletionPolicy?: string;
+        Properties: { DeletionProtection?: string; UserPoolName: string };
+      };
+    expect(pool(prod).DeletionPolicy).toBe("Retain");
+    expect(pool(prod).Properties.DeletionProtection).toBe("ACTIVE");
+    expect(pool(prod).Properties.UserPoolName).toBe(names.userPool("acme-prod"));
+    expect(pool(dev).DeletionPolicy).toBe("Delete");
   });
 
   it("lets only EventBridge Scheduler assume the scheduler role", () => {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { httpRoutes, type QueueTrigger, routeKey } from "../../functions/manifest.js";
@@ -7,7 +7,7 @@ import { REPO_ROOT } from "../../lib/constructs/herald-function.js";
 import { RUNBOOKS } from "../../lib/constructs/observability.js";
 import { VISIBILITY_TO_TIMEOUT_RATIO } from "../../lib/stateless-stack.js";
 import { ENV, QUEUE_DLQ_ENV } from "../../schemas/env.js";
-import { names, QUEUES } from "../../schemas/resources.js";
+import { API_SCOPE, names, QUEUES } from "../../schemas/resources.js";
 import {
   asArray,
   functionLogicalId,
@@ -16,6 +16,7 @@ import {
   resourcesOf,
   type SynthesizedStage,
   synthStage,
+  templateOfFunction,
 } from "../support/infra-app.js";
 
 let s: SynthesizedStage;
@@ -30,8 +31,9 @@ beforeAll(() => {
 describe("functions", () => {
   it("builds every manifest entry as an arm64 Node.js 24 Lambda with its memory and timeout", () => {
     for (const spec of s.specs) {
-      const id = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
-      const props = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[id]!.Properties!;
+      const template = templateOfFunction(s, spec);
+      const id = functionLogicalId(template, STAGE, spec.name);
+      const props = resourcesOf(template, "AWS::Lambda::Function")[id]!.Properties!;
       expect(props.Architectures, spec.name).toEqual(["arm64"]);
       expect(props.Runtime, spec.name).toBe("nodejs24.x");
       expect(props.MemorySize, spec.name).toBe(spec.memoryMb);
@@ -99,8 +101,9 @@ describe("bindings", () => {
       ENV.POWERTOOLS_LOG_LEVEL,
     ];
     for (const spec of s.specs) {
-      const id = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
-      const fn = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[id]!;
+      const template = templateOfFunction(s, spec);
+      const id = functionLogicalId(template, STAGE, spec.name);
+      const fn = resourcesOf(template, "AWS::Lambda::Function")[id]!;
       const vars = Object.keys((fn.Properties!.Environment as { Variables: object }).Variables);
       const expected = [...base, ...bindingEnvKeys(spec.bindings, spec.triggers).map((k) => ENV[k])];
       expect(vars.sort(), spec.name).toEqual(expected.sort());
@@ -145,12 +148,13 @@ describe("HTTP API", () => {
     expect(protectedCount).toBeGreaterThan(0);
   });
 
-  it("checks issuer = the stage's user pool and audience = its app client", () => {
-    const poolId = s.stateless.getLogicalId(s.stateless.userPool.node.defaultChild as never);
-    const clientId = s.stateless.getLogicalId(s.stateless.userPoolClient.node.defaultChild as never);
+  it("checks issuer = the stage's user pool and audience = its app client (both in the stateful stack)", () => {
+    const poolId = s.stateful.getLogicalId(s.stateful.userPool.node.defaultChild as never);
+    const clientId = s.stateful.getLogicalId(s.stateful.userPoolClient.node.defaultChild as never);
     const [jwt] = Object.values(resourcesOf(s.statelessTemplate, "AWS::ApiGatewayV2::Authorizer"));
     const config = jwt!.Properties!.JwtConfiguration as { Audience: unknown[]; Issuer: unknown };
-    expect(config.Audience).toEqual([{ Ref: clientId }]);
+    expect(config.Audience).toHaveLength(1);
+    expect(refersTo(config.Audience, clientId)).toBe(true);
     expect(JSON.stringify(config.Issuer)).toContain("https://cognito-idp.");
     expect(refersTo(config.Issuer, poolId)).toBe(true);
   });
@@ -177,11 +181,144 @@ describe("HTTP API", () => {
   });
 });
 
+describe("API security and operator outputs", () => {
+  const routes = () =>
+    Object.values(resourcesOf(s.statelessTemplate, "AWS::ApiGatewayV2::Route")).map((r) => r.Properties!);
+
+  it(`requires the ${API_SCOPE} scope on every protected route (an ID token has no scope) and none on public ones`, () => {
+    const byKey = new Map(routes().map((r) => [r.RouteKey as string, r]));
+    for (const { route } of httpRoutes(s.specs)) {
+      const r = byKey.get(routeKey(route))!;
+      if ("public" in route.auth) expect(r.AuthorizationScopes, routeKey(route)).toBeUndefined();
+      else expect(r.AuthorizationScopes, routeKey(route)).toEqual([API_SCOPE]);
+    }
+  });
+
+  it("throttles every public route on its own, below the default stage limits", () => {
+    const [stage] = Object.values(resourcesOf(s.statelessTemplate, "AWS::ApiGatewayV2::Stage"));
+    const settings = stage!.Properties!.RouteSettings as Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+    >;
+    const publicKeys = httpRoutes(s.specs)
+      .filter(({ route }) => "public" in route.auth)
+      .map(({ route }) => routeKey(route));
+    expect(publicKeys).toEqual(
+      expect.arrayContaining(["GET /v1/oauth/{provider}/callback", "POST /v1/meta/deauthorize"]),
+    );
+    expect(Object.keys(settings).sort()).toEqual([...publicKeys].sort());
+    for (const key of publicKeys) {
+      expect(settings[key], key).toEqual({
+        ThrottlingRateLimit: s.stage.publicRouteThrottle.rateLimit,
+        ThrottlingBurstLimit: s.stage.publicRouteThrottle.burstLimit,
+      });
+      expect(settings[key]!.ThrottlingRateLimit).toBeLessThan(s.stage.apiThrottle.rateLimit);
+    }
+    // CloudFormation refuses route settings for a route it has not created yet.
+    const stageResource = Object.values(
+      s.statelessTemplate.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>,
+    ).find((r) => r.Type === "AWS::ApiGatewayV2::Stage")!;
+    const routeIdByKey = new Map(
+      Object.entries(resourcesOf(s.statelessTemplate, "AWS::ApiGatewayV2::Route")).map(([id, r]) => [
+        r.Properties!.RouteKey as string,
+        id,
+      ]),
+    );
+    for (const key of publicKeys) expect(stageResource.DependsOn ?? [], key).toContain(routeIdByKey.get(key));
+  });
+
+  it("outputs the API URL, user pool and client ids, and the redirect/callback URLs to register with Meta and LinkedIn", () => {
+    const outputs = s.statelessTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const text = (id: string) => JSON.stringify(outputs[id]?.Value);
+    expect(text("ApiUrl")).toContain(".execute-api.");
+    const poolId = s.stateful.getLogicalId(s.stateful.userPool.node.defaultChild as never);
+    const clientId = s.stateful.getLogicalId(s.stateful.userPoolClient.node.defaultChild as never);
+    expect(text("UserPoolId")).toContain(poolId);
+    expect(text("UserPoolClientId")).toContain(clientId);
+    expect(text("OAuthRedirectUriMeta")).toContain("/v1/oauth/meta/callback");
+    expect(text("OAuthRedirectUriLinkedIn")).toContain("/v1/oauth/linkedin/callback");
+    expect(text("MetaDeauthorizeCallbackUrl")).toContain("/v1/meta/deauthorize");
+    expect(text("MetaDataDeletionCallbackUrl")).toContain("/v1/meta/data-deletion");
+  });
+});
+
+describe("log groups", () => {
+  it("names each function's log group /aws/lambda/herald-<stage>-<function> and wires the function to it", () => {
+    for (const spec of s.specs) {
+      const template = templateOfFunction(s, spec);
+      const groupId = logicalIdBy(
+        template,
+        "AWS::Logs::LogGroup",
+        "LogGroupName",
+        names.functionLogGroup(STAGE, spec.name),
+      );
+      const fnId = functionLogicalId(template, STAGE, spec.name);
+      const fn = resourcesOf(template, "AWS::Lambda::Function")[fnId]!.Properties!;
+      expect(refersTo(fn.LoggingConfig, groupId), spec.name).toBe(true);
+    }
+  });
+
+  it("names the API access log group and sends the stage's access logs there", () => {
+    const groupId = logicalIdBy(
+      s.statelessTemplate,
+      "AWS::Logs::LogGroup",
+      "LogGroupName",
+      names.apiAccessLogGroup(STAGE),
+    );
+    const [stage] = Object.values(resourcesOf(s.statelessTemplate, "AWS::ApiGatewayV2::Stage"));
+    expect(refersTo(stage!.Properties!.AccessLogSettings, groupId)).toBe(true);
+  });
+
+  it("every log group a runbook or docs/infrastructure.md names is one that is deployed", () => {
+    const docs = [
+      path.join(REPO_ROOT, "docs/infrastructure.md"),
+      ...readdirSync(path.join(REPO_ROOT, "docs/runbooks")).map((f) =>
+        path.join(REPO_ROOT, "docs/runbooks", f),
+      ),
+    ];
+    const deployed = new Set([
+      ...s.specs.map((spec) => names.functionLogGroup("<stage>", spec.name)),
+      names.functionLogGroup("<stage>", "<function>"),
+      names.apiAccessLogGroup("<stage>"),
+    ]);
+    let mentioned = 0;
+    for (const file of docs) {
+      const text = readFileSync(file, "utf8");
+      for (const [group] of text.matchAll(/\/aws\/(?:lambda|apigateway)\/[A-Za-z0-9<>/_-]*[A-Za-z0-9>]/g)) {
+        mentioned++;
+        expect(deployed.has(group), `${path.relative(REPO_ROOT, file)}: ${group}`).toBe(true);
+      }
+    }
+    expect(mentioned).toBeGreaterThan(0);
+  });
+});
+
 describe("identity", () => {
+  it("keeps the user pool, its client and its trigger in the stateful stack (a stateless redeploy cannot orphan users)", () => {
+    for (const type of [
+      "AWS::Cognito::UserPool",
+      "AWS::Cognito::UserPoolClient",
+      "AWS::Cognito::UserPoolGroup",
+    ]) {
+      expect(Object.keys(resourcesOf(s.statelessTemplate, type)), type).toHaveLength(0);
+      expect(Object.keys(resourcesOf(s.statefulTemplate, type)).length, type).toBeGreaterThan(0);
+    }
+  });
+
+  it("gives the app client SRP sign-in only: no OAuth flows, scopes or callback URLs", () => {
+    const [client] = Object.values(resourcesOf(s.statefulTemplate, "AWS::Cognito::UserPoolClient"));
+    const props = client!.Properties!;
+    expect(props.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(props.AllowedOAuthFlows).toBeUndefined();
+    expect(props.AllowedOAuthScopes).toBeUndefined();
+    expect(props.CallbackURLs).toBeUndefined();
+    expect(props.ExplicitAuthFlows).toEqual(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
+  });
+
   it("attaches the manifest's pre token generation function as a V2_0 trigger", () => {
     const spec = s.specs.find((f) => f.triggers.some((t) => t.type === "cognito"))!;
-    const fnId = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
-    const [pool] = Object.values(resourcesOf(s.statelessTemplate, "AWS::Cognito::UserPool"));
+    const fnId = functionLogicalId(s.statefulTemplate, STAGE, spec.name);
+    const [pool] = Object.values(resourcesOf(s.statefulTemplate, "AWS::Cognito::UserPool"));
     const config = (pool!.Properties!.LambdaConfig as { PreTokenGenerationConfig: Record<string, unknown> })
       .PreTokenGenerationConfig;
     expect(config.LambdaVersion).toBe("V2_0");
@@ -190,15 +327,15 @@ describe("identity", () => {
 
   it("has admin and editor groups, a password policy and an immutable tenant attribute", () => {
     for (const group of ["admin", "editor"]) {
-      s.statelessTemplate.hasResourceProperties("AWS::Cognito::UserPoolGroup", { GroupName: group });
+      s.statefulTemplate.hasResourceProperties("AWS::Cognito::UserPoolGroup", { GroupName: group });
     }
-    const [pool] = Object.values(resourcesOf(s.statelessTemplate, "AWS::Cognito::UserPool"));
+    const [pool] = Object.values(resourcesOf(s.statefulTemplate, "AWS::Cognito::UserPool"));
     const props = pool!.Properties!;
     expect(
       (props.Policies as { PasswordPolicy: { MinimumLength: number } }).PasswordPolicy.MinimumLength,
     ).toBeGreaterThanOrEqual(12);
     expect(props.Schema).toContainEqual(expect.objectContaining({ Name: "tenant_id", Mutable: false }));
-    const [client] = Object.values(resourcesOf(s.statelessTemplate, "AWS::Cognito::UserPoolClient"));
+    const [client] = Object.values(resourcesOf(s.statefulTemplate, "AWS::Cognito::UserPoolClient"));
     expect(client!.Properties!.WriteAttributes).not.toContain("custom:tenant_id");
   });
 });

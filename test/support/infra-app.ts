@@ -17,8 +17,15 @@ export interface SynthesizedStage extends HeraldStacks {
   readonly statelessTemplate: Template;
 }
 
-export function synthStage(name = "test", specs: readonly FunctionSpec[] = [...FUNCTIONS, ...KITCHEN_SINK]) {
-  const stage = resolveStage(name, { code: "placeholder" });
+/** What a prod-like stage needs to synthesize at all (an alarm subscriber). */
+export const TEST_ALARM_TARGETS = { emails: ["ops@herald.test"], httpsEndpoints: [] } as const;
+
+export function synthStage(
+  name = "test",
+  specs: readonly FunctionSpec[] = [...FUNCTIONS, ...KITCHEN_SINK],
+  overrides: Partial<Omit<StageConfig, "name">> = {},
+) {
+  const stage = resolveStage(name, { code: "placeholder", alarmTargets: TEST_ALARM_TARGETS, ...overrides });
   const app = new App({ context: { "@aws-cdk/core:defaultCrossStackReferences": "strong" } });
   const stacks = buildHerald(app, stage, specs);
   return {
@@ -44,6 +51,10 @@ export function functionLogicalId(template: Template, stage: string, name: strin
     throw new Error(`expected one function herald-${stage}-${name}, found ${found.length}`);
   return found[0]![0];
 }
+
+/** A manifest function's template: Cognito triggers live in the stateful stack, the rest in the stateless one. */
+export const templateOfFunction = (s: SynthesizedStage, spec: FunctionSpec): Template =>
+  spec.triggers.some((t) => t.type === "cognito") ? s.statefulTemplate : s.statelessTemplate;
 
 /** The logical id of a resource in the stateful stack by a property value (e.g. QueueName). */
 export function logicalIdBy(template: Template, type: string, key: string, value: unknown): string {

@@ -14,6 +14,8 @@ export interface TokenRequest {
   readonly sub?: string;
   /** Seconds; negative for an expired token. */
   readonly expiresIn?: number;
+  /** `id` mints the shape of a Cognito ID token (no scope), which the API must refuse. */
+  readonly tokenUse?: "access" | "id";
 }
 
 /** Mint an access token (production claim shape) from the stack's identity provider. */

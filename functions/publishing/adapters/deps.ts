@@ -1,3 +1,4 @@
+import { PUBLISH_WORKER } from "../../../schemas/resources.js";
 import {
   appCredentialsLoader,
   eventDeps,
@@ -23,9 +24,9 @@ import { powertoolsPublishMetrics } from "./metrics.js";
 import { providerPublisher } from "./publisher.js";
 import { sqsPublishQueue } from "./queue.js";
 
-/** The worker's Lambda timeout (manifest) and its lease: longer than one run, shorter than the visibility (6 min). */
-export const PUBLISH_TIMEOUT_SECONDS = 60;
-export const PUBLISH_LEASE_MS = 90_000;
+/** The worker's Lambda timeout (manifest) and its lease, derived from one value in schemas/resources.ts. */
+export const PUBLISH_TIMEOUT_SECONDS = PUBLISH_WORKER.timeoutSeconds;
+export const PUBLISH_LEASE_MS = PUBLISH_WORKER.leaseMs;
 
 export function publishDeps(overrides: Partial<PublishDeps> = {}) {
   const cfg = loadConfig({

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionSpec } from "../../../functions/manifest.js";
 import { type RunningGateway, startGateway } from "../../../local/gateway/index.js";
 import { createInvoker } from "../../../local/runtime/invoker.js";
+import { API_SCOPE } from "../../../schemas/resources.js";
 import { api, stackInfo, tokenFor } from "../../support/stack.js";
 
 describe("the running stack's gateway", () => {
@@ -87,6 +88,20 @@ describe("the running stack's gateway", () => {
     expect((await api("/v1/me")).status).toBe(401);
     const basic = await api("/v1/me", { headers: { authorization: "Basic dXNlcjpwYXNz" } });
     expect(basic.status).toBe(401);
+  });
+
+  it("refuses an ID token (valid signature, tenant and groups, but no API scope) with the HTTP API's 403", async () => {
+    const idToken = await tokenFor({ tenant: "acme", roles: ["admin"], tokenUse: "id" });
+    const payload = JSON.parse(Buffer.from(idToken.split(".")[1]!, "base64url").toString());
+    expect(payload).toMatchObject({ token_use: "id", aud: stackInfo().identity.clientId, tenant_id: "acme" });
+    expect(payload.scope).toBeUndefined();
+    const res = await api("/v1/me", { token: idToken });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ message: "Forbidden" });
+    expect(res.headers.get("www-authenticate")).toContain(`scope="${API_SCOPE}"`);
+    // The access token of the same user carries the scope and passes.
+    const access = await tokenFor({ tenant: "acme", roles: ["admin"] });
+    expect((await api("/v1/me", { token: access })).status).toBe(200);
   });
 
   it("lets a valid token without a tenant through the authorizer; the handler chain answers 401 problem+json", async () => {

@@ -2,6 +2,7 @@ import type { PreTokenGenerationV2TriggerEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { handler } from "../../../../functions/identity/handlers/pre-token-generation.handler.js";
 import { authFromClaims } from "../../../../functions/platform/auth.js";
+import { API_SCOPE } from "../../../../schemas/resources.js";
 
 const event = (attributes: Record<string, string>): PreTokenGenerationV2TriggerEvent => ({
   version: "2",
@@ -39,19 +40,35 @@ describe("pre token generation trigger", () => {
   ])("adds no tenant claim when the attribute is %s", async (_label, attributes) => {
     const out = await handler(event(attributes));
 
-    expect(out.response.claimsAndScopeOverrideDetails.accessTokenGeneration).toBeUndefined();
+    const details = out.response.claimsAndScopeOverrideDetails;
+    expect(details.accessTokenGeneration?.claimsToAddOrOverride).toBeUndefined();
+    expect(details.idTokenGeneration).toBeUndefined();
   });
+
+  it.each([
+    ["with a tenant", { "custom:tenant_id": "acme" }],
+    ["without a tenant", {}],
+  ])(
+    "adds the API scope to the access token only (%s), so an ID token cannot call the API",
+    async (_l, attributes) => {
+      const out = await handler(event(attributes));
+
+      const details = out.response.claimsAndScopeOverrideDetails;
+      expect(details.accessTokenGeneration?.scopesToAdd).toEqual([API_SCOPE]);
+      expect({ ...details.idTokenGeneration }).not.toHaveProperty("scopesToAdd");
+    },
+  );
 
   it("keeps overrides set earlier in the event", async () => {
     const input = event({ "custom:tenant_id": "acme" });
     input.response.claimsAndScopeOverrideDetails = {
-      accessTokenGeneration: { scopesToAdd: ["herald/api"], claimsToAddOrOverride: { plan: "pro" } },
+      accessTokenGeneration: { scopesToAdd: ["reports/read"], claimsToAddOrOverride: { plan: "pro" } },
     };
 
     const out = await handler(input);
 
     expect(out.response.claimsAndScopeOverrideDetails.accessTokenGeneration).toEqual({
-      scopesToAdd: ["herald/api"],
+      scopesToAdd: ["reports/read", API_SCOPE],
       claimsToAddOrOverride: { plan: "pro", tenant_id: "acme" },
     });
   });
