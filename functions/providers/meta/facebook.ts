@@ -13,7 +13,16 @@ import { contentHash, type PublishState, type StepOutcome } from "../../publishi
 import { ProviderError } from "../errors.js";
 import { type Publisher, StepFailureError, type StepInput } from "../publisher.js";
 import type { MetaClient } from "./client.js";
-import { graphSteps, graphTimeMs, idOf, type Json, MATCH_SLACK_MS, str } from "./graph-steps.js";
+import {
+  aboutMediaItem,
+  graphSteps,
+  graphTimeMs,
+  idOf,
+  type Json,
+  MATCH_SLACK_MS,
+  mediaItemAt,
+  str,
+} from "./graph-steps.js";
 
 const VIDEO_POLL_MS = 5_000;
 
@@ -90,14 +99,20 @@ export function facebookPublisher(client: MetaClient): Publisher {
         const done = state.mediaIds ?? [];
         const item = content.media[done.length];
         if (!item) return { next: "now", state: { ...state, phase: "publish" }, note: "photos uploaded" };
-        const out = await req(
-          "POST",
-          `/${page}/photos`,
-          target.token,
-          { url: item.url, published: false },
-          "POST /{page}/photos",
-        );
-        const id = idOf(out, "photo upload");
+        let id: string;
+        try {
+          const out = await req(
+            "POST",
+            `/${page}/photos`,
+            target.token,
+            { url: item.url, published: false },
+            "POST /{page}/photos",
+          );
+          id = idOf(out, "photo upload");
+        } catch (error) {
+          // A refused photo (1366046: too large or wrong format) names which one.
+          throw aboutMediaItem(error, mediaItemAt(content, done.length)!);
+        }
         return {
           next: "now",
           state: { ...state, mediaIds: [...done, id] },

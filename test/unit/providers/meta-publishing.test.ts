@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MetaApiError } from "../../../functions/providers/errors.js";
 import type { MetaClient } from "../../../functions/providers/meta/client.js";
 import { metaErrorFrom } from "../../../functions/providers/meta/errors.js";
+import { facebookPublisher } from "../../../functions/providers/meta/facebook.js";
 import { instagramPublisher } from "../../../functions/providers/meta/instagram.js";
 import { StepFailureError, type StepInput } from "../../../functions/providers/publisher.js";
 import { classifyProviderError } from "../../../functions/publishing/domain/provider-errors.js";
@@ -172,5 +173,26 @@ describe("Instagram publisher: media failures name the item", () => {
       const out = await instagramPublisher(client).step(input(feed), state({ phase: "quota" }));
       expect(out).toMatchObject({ next: "wait", reason: "quota" });
     }
+  });
+});
+
+describe("Facebook publisher: a refused photo names the item", () => {
+  it("photo 2 of 3 refused with 1366046", async () => {
+    const { client } = fakeClient((_m, _p, params) => {
+      if (params.url === URLS[1])
+        throw metaErrorFrom(400, { error: { message: "x", code: 100, error_subcode: 1366046 } }, "POST");
+      return { id: "photo" };
+    });
+    const content: PublishContent = { ...carousel, platform: "facebook", format: "multi_photo" };
+    const e = await stepFailure(() =>
+      facebookPublisher(client).step(
+        { ...input(content), target: { kind: "facebook_page", externalId: "1", token: "t" } },
+        state({ phase: "upload", mediaIds: ["p1"] }),
+      ),
+    );
+    expect(e.failure.media).toEqual({ position: 2, count: 3, url: URLS[1] });
+    expect(classifyProviderError(e.failure).message).toMatch(
+      /^Media item 2 of 3 \(https:\/\/cdn\.example\/b\.jpg\): Facebook refused the photo/,
+    );
   });
 });
