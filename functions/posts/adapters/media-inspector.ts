@@ -19,7 +19,6 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from "node:dns";
 import { BlockList, isIP, type LookupFunction } from "node:net";
-import { Agent, fetch as undiciFetch } from "undici";
 import { discardBody, type FetchLike } from "../../providers/http.js";
 import { MEDIA_FETCH_TIMEOUT_MS, MEDIA_SNIFF_BYTES } from "../domain/limits.js";
 import { type MediaInfo, sniff } from "../domain/media.js";
@@ -134,6 +133,10 @@ const allowedHostnames = (entries: readonly string[]) =>
 /**
  * An undici fetch whose connections are checked at connect time (`publicOnlyLookup`), over one
  * keep-alive pool; header and body timeouts bound a server that answers slowly.
+ *
+ * undici is loaded and its `Agent` built on the first fetch, once per cold start: every posts
+ * function shares this wiring but only the ones that check media fetch anything, and undici
+ * is about 540 KB of bundled code (docs/decisions.md, "Connect-time address checks").
  */
 export function publicOnlyFetch(options: {
   readonly allowlist?: readonly string[];
@@ -141,19 +144,27 @@ export function publicOnlyFetch(options: {
   readonly timeoutMs: number;
 }): FetchLike {
   const allowed = allowedHostnames(options.allowlist ?? []);
-  const dispatcher = new Agent({
-    connect: {
-      lookup: publicOnlyLookup((h) => allowed.has(h.toLowerCase()), options.lookup),
-      timeout: options.timeoutMs,
-    },
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
-  return (input, init) =>
-    undiciFetch(input, {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher,
-    }) as unknown as Promise<Response>;
+  let ready: Promise<FetchLike> | undefined;
+  const build = async (): Promise<FetchLike> => {
+    const { Agent, fetch: undiciFetch } = await import("undici");
+    const dispatcher = new Agent({
+      connect: {
+        lookup: publicOnlyLookup((h) => allowed.has(h.toLowerCase()), options.lookup),
+        timeout: options.timeoutMs,
+      },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+    return (input, init) =>
+      undiciFetch(input, {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher,
+      }) as unknown as Promise<Response>;
+  };
+  return async (input, init) => {
+    ready ??= build();
+    return (await ready)(input, init);
+  };
 }
 
 /** Whether a fetch failure was the connect-time address check refusing. */
