@@ -35,14 +35,22 @@ const DAY_MS = 86_400_000;
 export function instagramPublisher(client: MetaClient): Publisher {
   const { req, readPermalink, comment } = graphSteps(client);
 
-  async function igMediaIdByCaption(input: StepInput, state: PublishState): Promise<string | undefined> {
-    const out = await req<{ data?: Json[] }>(
+  /** A container's status (`status_code`, and the `status` sentence when asked for). */
+  const readContainer = (token: string, id: string | undefined, fields: string) =>
+    req("GET", `/${encodeURIComponent(id ?? "")}`, token, { fields }, "GET /{container-id}");
+
+  /** The account's most recent media, newest first. */
+  const recentMedia = (input: StepInput, fields: string, limit: number) =>
+    req<{ data?: Json[] }>(
       "GET",
       `/${encodeURIComponent(input.target.externalId)}/media`,
       input.target.token,
-      { fields: "id,caption,timestamp", limit: 25 },
+      { fields, limit },
       "GET /{ig-user-id}/media",
     );
+
+  async function igMediaIdByCaption(input: StepInput, state: PublishState): Promise<string | undefined> {
+    const out = await recentMedia(input, "id,caption,timestamp", 25);
     const since = Date.parse(state.startedAt) - MATCH_SLACK_MS;
     const caption = input.content.text || undefined;
     return (out.data ?? [])
@@ -53,13 +61,7 @@ export function instagramPublisher(client: MetaClient): Publisher {
 
   async function quotaFreesAt(input: StepInput, now: Date): Promise<number> {
     try {
-      const out = await req<{ data?: Json[] }>(
-        "GET",
-        `/${encodeURIComponent(input.target.externalId)}/media`,
-        input.target.token,
-        { fields: "id,timestamp", limit: 100 },
-        "GET /{ig-user-id}/media",
-      );
+      const out = await recentMedia(input, "id,timestamp", 100);
       const recent = (out.data ?? [])
         .map((m) => graphTimeMs(m.timestamp))
         .filter((t) => Number.isFinite(t) && t > now.getTime() - DAY_MS)
@@ -107,13 +109,7 @@ export function instagramPublisher(client: MetaClient): Publisher {
   ): Promise<{ index: number; status: string | undefined } | undefined> {
     const children = state.childContainerIds ?? [];
     for (const [index, id] of children.entries()) {
-      const out = await req(
-        "GET",
-        `/${encodeURIComponent(id)}`,
-        input.target.token,
-        { fields: "status_code,status" },
-        "GET /{container-id}",
-      );
+      const out = await readContainer(input.target.token, id, "status_code,status");
       if (str(out.status_code) === "ERROR") return { index, status: str(out.status) };
     }
     return undefined;
@@ -243,13 +239,7 @@ export function instagramPublisher(client: MetaClient): Publisher {
         };
       }
       case "await": {
-        const out = await req(
-          "GET",
-          `/${encodeURIComponent(state.containerId ?? "")}`,
-          target.token,
-          { fields: "status_code,status" },
-          "GET /{container-id}",
-        );
+        const out = await readContainer(target.token, state.containerId, "status_code,status");
         const code = str(out.status_code);
         if (code === "FINISHED")
           return { next: "now", state: { ...state, phase: "publish" }, note: "container FINISHED" };
@@ -280,13 +270,7 @@ export function instagramPublisher(client: MetaClient): Publisher {
       }
       case "publish": {
         if (state.uncertain) {
-          const out = await req(
-            "GET",
-            `/${encodeURIComponent(state.containerId ?? "")}`,
-            target.token,
-            { fields: "status_code" },
-            "GET /{container-id}",
-          );
+          const out = await readContainer(target.token, state.containerId, "status_code");
           if (str(out.status_code) === "PUBLISHED") return adoptPublished(input, state);
         }
         try {
