@@ -99,15 +99,15 @@ A failure about one media item names it, by position and URL, at the start of th
 a container refused at creation, a container that ended in \`ERROR\` (for a carousel, the child
 whose own container failed: its status is read to find it), a Facebook photo refused at upload.
 The item is named for the rows about media (${ERROR_RULES.filter((r) => r.mediaItem)
-  .map((r) => `\`${r.id}\``)
-  .join(", ")}), for a container in \`ERROR\` whatever its code, and for an unknown failure; a
+    .map((r) => `\`${r.id}\``)
+    .join(", ")}), for a container in \`ERROR\` whatever its code, and for an unknown failure; a
 failure that is not the item's fault (an expired token met while uploading it) does not name it.
 For example: "${
-  classifyProviderError({
-    ...(ERROR_RULES.find((r) => r.id === "ig-media-url")?.sample ?? { provider: "meta" }),
-    media: { position: 2, count: 3, url: "https://cdn.example/b.jpg", carouselChild: true },
-  }).message
-}"
+    classifyProviderError({
+      ...(ERROR_RULES.find((r) => r.id === "ig-media-url")?.sample ?? { provider: "meta" }),
+      media: { position: 2, count: 3, url: "https://cdn.example/b.jpg", carouselChild: true },
+    }).message
+  }"
 
 ## Retry policies
 

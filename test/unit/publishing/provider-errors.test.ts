@@ -545,6 +545,21 @@ describe("bridging the provider clients' ProviderError", () => {
     expect(c.existingUrn).toBe("urn:li:share:123");
   });
 
+  it("keeps LinkedIn's nested DUPLICATE_POST code even when the message does not say duplicate", () => {
+    const e = linkedInErrorFrom(
+      422,
+      {
+        message: "Content already exists: urn:li:share:456",
+        errorDetails: { inputErrors: [{ code: "DUPLICATE_POST" }] },
+        status: 422,
+      },
+      "POST /rest/posts",
+    );
+    expect(e.subcode).toBe("DUPLICATE_POST");
+    const c = classifyProviderError(failureFromProviderError(e));
+    expect(c).toMatchObject({ class: "duplicate", code: "DUPLICATE_POST", existingUrn: "urn:li:share:456" });
+  });
+
   it("maps a network error to a transient failure", () => {
     const e = new ProviderNetworkError(
       "meta GET /me: no answer within 10000 ms",
