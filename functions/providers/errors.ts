@@ -4,7 +4,14 @@
  * classification that callers branch on — never on the HTTP status alone (Meta answers
  * almost everything with 400).
  */
-export type ProviderName = "meta" | "linkedin";
+import type {
+  NetworkFailureKind,
+  ProviderFailure,
+  ProviderName,
+} from "../publishing/domain/provider-errors.js";
+import { isRecord } from "./json.js";
+
+export type { ProviderName };
 
 /**
  * - `revoked`: the grant is gone (user removed the app, changed password, lost the role,
@@ -70,48 +77,55 @@ export class ProviderNetworkError extends ProviderError {}
 
 export const isProviderError = (e: unknown): e is ProviderError => e instanceof ProviderError;
 
-/** Default per-call timeout; provider calls are short reads/writes. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
-
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+/** A thrown fetch/socket error as a network failure kind (undefined when it is not one). */
+export function networkFailureKind(error: unknown): NetworkFailureKind | undefined {
+  const seen = new Set<unknown>();
+  let e: unknown = error;
+  while (isRecord(e) || e instanceof Error) {
+    if (seen.has(e)) break;
+    seen.add(e);
+    const rec = e as Record<string, unknown>;
+    const code = typeof rec.code === "string" ? rec.code : "";
+    const name = typeof rec.name === "string" ? rec.name : "";
+    if (name === "TimeoutError" || name === "AbortError" || /TIMEDOUT|TIMEOUT/.test(code)) return "timeout";
+    if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "ECONNABORTED")
+      return "reset";
+    if (code === "ECONNREFUSED") return "refused";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "dns";
+    e = rec.cause;
+  }
+  return undefined;
+}
 
 /**
- * `fetch` with a deadline; turns network failures and timeouts into `ProviderNetworkError`.
- * The URL is never put into the error message (it may carry a token in the query).
+ * A thrown `ProviderError` (or network error) as the failure the publishing table classifies.
+ * Here LinkedIn's `code` is the `serviceErrorCode` and `subcode` the symbolic code: the reverse
+ * of `ProviderFailure`, which this mapping undoes.
  */
-export async function fetchWithDeadline(
-  provider: ProviderName,
-  url: URL,
-  init: RequestInit,
-  timeoutMs: number,
-  fetchImpl: FetchLike = fetch,
-): Promise<Response> {
-  try {
-    return await fetchImpl(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
-  } catch (cause) {
-    const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
-    throw new ProviderNetworkError(
-      `${provider} ${init.method ?? "GET"} ${url.pathname}: ${timedOut ? `no answer within ${timeoutMs} ms` : "network error"}`,
-      { provider, classification: "transient" },
-      { cause },
-    );
+export function failureFromProviderError(e: ProviderError, body?: unknown): ProviderFailure {
+  // "Meta POST /123/feed: (#100) …" → "(#100) …": the prefix names our call, not the problem.
+  const message = e.message.replace(/^(?:Meta|LinkedIn) [^:]*: /, "");
+  if (e.status === undefined) {
+    const network = networkFailureKind(e) ?? (/no answer within/.test(e.message) ? "timeout" : "reset");
+    return { provider: e.provider, network, message };
   }
+  const asNumber = (v: unknown) => (typeof v === "number" ? v : undefined);
+  const base =
+    e.provider === "meta"
+      ? {
+          code: asNumber(e.code) ?? (typeof e.code === "string" ? e.code : undefined),
+          subcode: asNumber(e.subcode),
+        }
+      : {
+          code: typeof e.subcode === "string" ? e.subcode : e.code,
+          subcode: asNumber(e.code),
+        };
+  return {
+    provider: e.provider,
+    httpStatus: e.status,
+    message,
+    ...(base.code === undefined ? {} : { code: base.code }),
+    ...(base.subcode === undefined ? {} : { subcode: base.subcode }),
+    ...(body === undefined ? {} : { body }),
+  };
 }
-
-/** Parse a body as JSON whatever its content type (Meta sometimes says text/javascript). */
-export async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text();
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-export const retryAfterFrom = (res: Response): number | undefined => {
-  const h = res.headers.get("retry-after");
-  if (!h) return undefined;
-  const n = Number(h);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-};

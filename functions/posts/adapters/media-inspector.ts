@@ -1,18 +1,25 @@
 /**
- * MediaInspector over global fetch: for each URL, check it is safe to fetch (SSRF guard), then
+ * MediaInspector over undici's fetch: for each URL, check it is safe to fetch (SSRF guard), then
  * read only its first bytes (`Range: bytes=0-65535`) to sniff the real type and dimensions, and
  * take the size from Content-Range (or Content-Length).
  *
- * SSRF guard: https only, and every address the host resolves to must be public — not
- * loopback, private (RFC 1918 / unique-local), link-local, CGNAT, multicast or reserved.
+ * SSRF guard, in two places:
+ * - before the request: https only, no credentials in the URL, and every address the host
+ *   resolves to must be public — not loopback, private (RFC 1918 / unique-local), link-local,
+ *   CGNAT, multicast or reserved (this also covers IP literals, which are never looked up);
+ * - at connect time: the requests go through an undici `Agent` whose `connect.lookup` applies the
+ *   same check to the addresses the socket is about to use. A name that resolved public for the
+ *   first check and private for the connection (DNS rebinding) is refused before any byte
+ *   leaves, so the window between the two lookups is closed.
  * Redirects are followed by hand (at most 3), each hop checked again. Hosts in
- * `ENV.MEDIA_HOST_ALLOWLIST` (comma-separated `host[:port]`) skip the address check and may use
- * http — the local stack lists the sandbox there. Residual risk: the address is resolved
- * again by fetch (DNS rebinding between the two lookups); the bytes read are never returned
- * to the caller, only the type, size and dimensions.
+ * `ENV.MEDIA_HOST_ALLOWLIST` (comma-separated `host[:port]`) skip the address checks (both) and
+ * may use http — the local stack lists the sandbox there; it is configuration, read the same
+ * way on AWS. The bytes read are never returned to the caller, only the type, size and
+ * dimensions.
  */
-import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from "node:dns";
+import { BlockList, isIP, type LookupFunction } from "node:net";
+import { discardBody, type FetchLike } from "../../providers/http.js";
 import { MEDIA_FETCH_TIMEOUT_MS, MEDIA_SNIFF_BYTES } from "../domain/limits.js";
 import { type MediaInfo, sniff } from "../domain/media.js";
 import type { MediaInspector } from "../use-cases/ports.js";
@@ -60,14 +67,123 @@ export function isBlockedAddress(address: string): boolean {
 
 export type Resolver = (host: string) => Promise<readonly string[]>;
 
-const systemResolver: Resolver = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+/**
+ * A `dns.lookup`-shaped function asked for every address (`all: true`). The system resolver by
+ * default; tests pass a scripted one.
+ */
+export type AllAddressesLookup = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+const systemLookup: AllAddressesLookup = (hostname, options, callback) =>
+  dnsLookup(hostname, { ...options, verbatim: true }, callback);
+
+/** Every address `host` resolves to, through `lookup`. */
+export const resolverOf =
+  (lookup: AllAddressesLookup): Resolver =>
+  (host) =>
+    new Promise((resolve, reject) =>
+      lookup(host, { all: true }, (error, addresses) =>
+        error ? reject(error) : resolve(addresses.map((a) => a.address)),
+      ),
+    );
+
+/** The connection was refused at connect time: the name now resolves to a non-public address. */
+export class BlockedAddressError extends Error {
+  readonly code = "ERR_HERALD_BLOCKED_ADDRESS";
+  constructor(
+    readonly hostname: string,
+    readonly address: string | undefined,
+  ) {
+    super(`${hostname} resolves to ${address ?? "no address"}, which is not public; not connecting`);
+    this.name = "BlockedAddressError";
+  }
+}
+
+/**
+ * A connect-time `lookup` that resolves through `lookup` and refuses, with a
+ * `BlockedAddressError`, a name any of whose addresses is not public — unless `allowed(name)`.
+ * Answers in whichever form the socket asked for (`all` or a single address).
+ */
+export function publicOnlyLookup(
+  allowed: (hostname: string) => boolean,
+  lookup: AllAddressesLookup = systemLookup,
+): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      if (!allowed(hostname)) {
+        const bad = addresses.length === 0 ? undefined : addresses.find((a) => isBlockedAddress(a.address));
+        if (addresses.length === 0 || bad)
+          return callback(new BlockedAddressError(hostname, bad?.address), []);
+      }
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0]!;
+      return callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** The hostnames of allow-list entries (`host[:port]`, `[v6]:port`), for the connect-time check. */
+const allowedHostnames = (entries: readonly string[]) =>
+  new Set(entries.map((e) => e.replace(/^\[([^\]]+)\](?::\d+)?$/, "$1").replace(/^([^:]+):\d+$/, "$1")));
+
+/**
+ * An undici fetch whose connections are checked at connect time (`publicOnlyLookup`), over one
+ * keep-alive pool; header and body timeouts bound a server that answers slowly.
+ *
+ * undici is loaded and its `Agent` built on the first fetch, once per cold start: every posts
+ * function shares this wiring but only the ones that check media fetch anything, and undici
+ * is about 540 KB of bundled code (docs/decisions.md, "Connect-time address checks").
+ */
+export function publicOnlyFetch(options: {
+  readonly allowlist?: readonly string[];
+  readonly lookup?: AllAddressesLookup;
+  readonly timeoutMs: number;
+}): FetchLike {
+  const allowed = allowedHostnames(options.allowlist ?? []);
+  let ready: Promise<FetchLike> | undefined;
+  const build = async (): Promise<FetchLike> => {
+    const { Agent, fetch: undiciFetch } = await import("undici");
+    const dispatcher = new Agent({
+      connect: {
+        lookup: publicOnlyLookup((h) => allowed.has(h.toLowerCase()), options.lookup),
+        timeout: options.timeoutMs,
+      },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+    return (input, init) =>
+      undiciFetch(input, {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher,
+      }) as unknown as Promise<Response>;
+  };
+  return async (input, init) => {
+    ready ??= build();
+    return (await ready)(input, init);
+  };
+}
+
+/** Whether a fetch failure was the connect-time address check refusing. */
+function blockedAt(error: unknown): BlockedAddressError | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof BlockedAddressError) return e;
+  }
+  return undefined;
+}
 
 export interface MediaInspectorOptions {
   /** `host` or `host:port` entries allowed to be http and to resolve anywhere. */
   readonly allowlist?: readonly string[];
+  /** DNS for both checks (before the request and at connect time); the system resolver by default. */
+  readonly lookup?: AllAddressesLookup;
+  /** Replaces the first check's resolver only (tests that script it alone). */
   readonly resolve?: Resolver;
-  readonly fetch?: typeof fetch;
+  /** Replaces the connect-time checked fetch (tests without sockets). */
+  readonly fetch?: FetchLike;
   readonly timeoutMs?: number;
 }
 
@@ -81,9 +197,15 @@ const fail = (url: string, code: string, message: string): MediaInfo => ({ ok: f
 
 export function fetchMediaInspector(options: MediaInspectorOptions = {}): MediaInspector {
   const allow = new Set((options.allowlist ?? []).map((h) => h.toLowerCase()));
-  const resolve = options.resolve ?? systemResolver;
-  const doFetch = options.fetch ?? fetch;
+  const resolve = options.resolve ?? resolverOf(options.lookup ?? systemLookup);
   const timeoutMs = options.timeoutMs ?? MEDIA_FETCH_TIMEOUT_MS;
+  const doFetch =
+    options.fetch ??
+    publicOnlyFetch({
+      allowlist: [...allow],
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+      timeoutMs,
+    });
 
   const allowed = (u: URL) => allow.has(u.host.toLowerCase()) || allow.has(u.hostname.toLowerCase());
 
@@ -133,6 +255,14 @@ export function fetchMediaInspector(options: MediaInspectorOptions = {}): MediaI
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
+        const blocked = blockedAt(error);
+        if (blocked) {
+          return fail(
+            url,
+            "media_host_blocked",
+            `Media must be on a public host; ${u.hostname} resolved to a private or reserved address when Herald connected.`,
+          );
+        }
         const timedOut =
           error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
         return fail(
@@ -145,7 +275,7 @@ export function fetchMediaInspector(options: MediaInspectorOptions = {}): MediaI
       }
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get("location");
-        await res.body?.cancel().catch(() => undefined);
+        await discardBody(res.body);
         if (!location)
           return fail(
             url,
@@ -156,7 +286,7 @@ export function fetchMediaInspector(options: MediaInspectorOptions = {}): MediaI
         continue;
       }
       if (res.status !== 200 && res.status !== 206) {
-        await res.body?.cancel().catch(() => undefined);
+        await discardBody(res.body);
         return fail(url, "media_unreachable", `Fetching the media answered HTTP ${res.status}.`);
       }
       const head = await readHead(res, MEDIA_SNIFF_BYTES);
@@ -208,7 +338,7 @@ async function readHead(res: Response, max: number): Promise<Uint8Array> {
       total += value.length;
     }
   } finally {
-    await reader.cancel().catch(() => undefined);
+    await discardBody(reader);
   }
   const out = new Uint8Array(Math.min(total, max));
   let offset = 0;

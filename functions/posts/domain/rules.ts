@@ -40,6 +40,14 @@ export const countMentions = (s: string) => (s.match(MENTION) ?? []).length;
 /** Characters as people count them (code points, so an emoji is one). */
 export const charCount = (s: string) => Array.from(s).length;
 
+/**
+ * `noun` with its indefinite article: "an Instagram carousel", "an image", "a video". Judged by
+ * the first letter, which is right for every noun these messages use (none starts with a
+ * silent h or a "you" sound).
+ */
+export const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 const MB = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
 
 interface Effective {
@@ -133,7 +141,7 @@ function countRange(
     out.error(
       e.mediaPath,
       code,
-      `A ${what} needs ${range} media item${max === 1 ? "" : "s"}; this post has ${n}.`,
+      `${capitalised(withArticle(what))} needs ${range} media item${max === 1 ? "" : "s"}; this post has ${n}.`,
     );
     return false;
   }
@@ -381,7 +389,7 @@ function checkLinkedIn(out: Issues, e: Effective, post: PostShape, media: Readon
         out.error(
           `${e.mediaPath}.${i}.url`,
           "media_kind_mismatch",
-          `A LinkedIn ${e.format.replace("_", "-")} post needs ${label}; this item is a ${k}.`,
+          `A LinkedIn ${e.format.replace("_", "-")} post needs ${label}; this item is ${withArticle(k)}.`,
         );
       }
     });

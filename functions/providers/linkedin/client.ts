@@ -7,13 +7,7 @@
  * Base URLs replace `https://api.linkedin.com` and `https://www.linkedin.com`; real paths follow.
  */
 import { createHash, randomBytes } from "node:crypto";
-import {
-  DEFAULT_TIMEOUT_MS,
-  type FetchLike,
-  fetchWithDeadline,
-  readJson,
-  retryAfterFrom,
-} from "../errors.js";
+import { DEFAULT_TIMEOUT_MS, type FetchLike, fetchWithDeadline, readJson, retryAfterFrom } from "../http.js";
 import { linkedInErrorFrom } from "./errors.js";
 
 export const DEFAULT_LINKEDIN_VERSION = "202601";

@@ -3,7 +3,9 @@
  * REST one (`{status, serviceErrorCode, code, message}`) and the OAuth endpoints' one
  * (`{error, error_description}`).
  */
+import type { ProviderFailure } from "../../publishing/domain/provider-errors.js";
 import { LinkedInApiError, type ProviderErrorClass } from "../errors.js";
+import { asInt, asText, isRecord } from "../json.js";
 
 /** 65600 invalid, 65601 revoked by the member, 65602 expired. */
 export const LINKEDIN_REVOKED_CODES: ReadonlySet<number> = new Set([65600, 65601, 65602]);
@@ -12,12 +14,30 @@ export const LINKEDIN_REVOKED_BY_MEMBER = 65601;
 interface RestBody {
   status?: number;
   serviceErrorCode?: number;
+  /** The symbolic code: top level, else the first `errorDetails.inputErrors[].code` (`DUPLICATE_POST`). */
   code?: string;
   message?: string;
 }
 interface OAuthBody {
   error?: string;
   error_description?: string;
+}
+
+/** Both LinkedIn error shapes, fields checked. */
+export function readLinkedInError(raw: unknown): (RestBody & OAuthBody) | undefined {
+  if (!isRecord(raw)) return undefined;
+  const details = isRecord(raw.errorDetails) ? raw.errorDetails : undefined;
+  const inputErrors = details && Array.isArray(details.inputErrors) ? details.inputErrors : [];
+  const inputCode = inputErrors.map((e) => (isRecord(e) ? asText(e.code) : undefined)).find(Boolean);
+  const fields = {
+    status: asInt(raw.status),
+    serviceErrorCode: asInt(raw.serviceErrorCode),
+    code: asText(raw.code) ?? inputCode,
+    message: asText(raw.message),
+    error: asText(raw.error),
+    error_description: asText(raw.error_description),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 export function classifyLinkedInError(status: number, body: RestBody | undefined): ProviderErrorClass {
@@ -45,7 +65,7 @@ export function linkedInErrorFrom(
   where: string,
   options: { retryAfterSeconds?: number; grantErrorsAreRevocations?: boolean } = {},
 ): LinkedInApiError {
-  const obj = typeof raw === "object" && raw !== null ? (raw as RestBody & OAuthBody) : undefined;
+  const obj = readLinkedInError(raw);
   if (obj?.error !== undefined) {
     let classification: ProviderErrorClass =
       status >= 500 ? "transient" : status === 429 ? "rate_limited" : "auth";
@@ -72,4 +92,22 @@ export function linkedInErrorFrom(
     subcode: obj?.code,
     retryAfterSeconds: options.retryAfterSeconds,
   });
+}
+
+/**
+ * A LinkedIn error answer as the failure the publishing table classifies: `code` = the
+ * symbolic code, else `serviceErrorCode`; `subcode` = `serviceErrorCode`.
+ */
+export function linkedinFailure(httpStatus: number | undefined, raw: unknown): ProviderFailure {
+  const b = readLinkedInError(raw);
+  const code = b?.code ?? b?.serviceErrorCode;
+  const status = httpStatus ?? b?.status;
+  return {
+    provider: "linkedin",
+    ...(status === undefined ? {} : { httpStatus: status }),
+    ...(code === undefined ? {} : { code }),
+    ...(b?.serviceErrorCode === undefined ? {} : { subcode: b.serviceErrorCode }),
+    ...(b?.message === undefined ? {} : { message: b.message }),
+    ...(raw === undefined ? {} : { body: raw }),
+  };
 }

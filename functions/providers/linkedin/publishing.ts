@@ -10,10 +10,12 @@
  * post, which is adopted; an uncertain first comment is looked up among the post's comments
  * before it is posted again.
  */
-import { classifyProviderError, failureFromProviderError } from "../../publishing/domain/provider-errors.js";
+import { classifyProviderError } from "../../publishing/domain/provider-errors.js";
 import type { PublishState, StepOutcome } from "../../publishing/domain/publish-state.js";
-import { type FetchLike, fetchWithDeadline, ProviderError, readJson } from "../errors.js";
-import { type Publisher, StepFailureError, type StepInput } from "../meta/publishing.js";
+import { failureFromProviderError, ProviderError } from "../errors.js";
+import { discardBody, type FetchLike, fetchWithDeadline, readJson } from "../http.js";
+import { type Json, asText as str } from "../json.js";
+import { type Publisher, StepFailureError, type StepInput } from "../publisher.js";
 import type { LinkedInClient } from "./client.js";
 import { escapeCommentary } from "./commentary.js";
 import { linkedInErrorFrom } from "./errors.js";
@@ -21,9 +23,6 @@ import { linkedInErrorFrom } from "./errors.js";
 /** Upload calls move whole parts; give them longer than API calls. */
 const UPLOAD_TIMEOUT_MS = 120_000;
 const MEDIA_POLL_MS = 3_000;
-
-type Json = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
 
 export const linkedInPermalink = (urn: string) => `https://www.linkedin.com/feed/update/${urn}/`;
 
@@ -72,7 +71,7 @@ export function sliceReader(stream: ReadableStream<Uint8Array>) {
       return filled === n ? out : out.subarray(0, filled);
     },
     async cancel() {
-      await reader.cancel().catch(() => undefined);
+      await discardBody(reader);
     },
   };
 }
@@ -90,7 +89,7 @@ export function linkedInPublisher(client: LinkedInClient, options: LinkedInPubli
       fetchImpl,
     );
     if (!res.ok || !res.body) {
-      await res.body?.cancel().catch(() => undefined);
+      await discardBody(res.body);
       throw new StepFailureError({
         provider: "linkedin",
         httpStatus: 422,
@@ -116,7 +115,7 @@ export function linkedInPublisher(client: LinkedInClient, options: LinkedInPubli
     if (!(body instanceof Buffer)) init.duplex = "half";
     const res = await fetchWithDeadline("linkedin", new URL(uploadUrl), init, UPLOAD_TIMEOUT_MS, fetchImpl);
     if (!res.ok) throw linkedInErrorFrom(res.status, await readJson(res), "PUT upload");
-    await res.body?.cancel().catch(() => undefined);
+    await discardBody(res.body);
     return res.headers.get("etag") ?? undefined;
   }
 
@@ -148,7 +147,7 @@ export function linkedInPublisher(client: LinkedInClient, options: LinkedInPubli
     const src = await source(url);
     const size = Number(src.headers.get("content-length") ?? Number.NaN);
     if (!Number.isFinite(size) || size <= 0) {
-      await src.body?.cancel().catch(() => undefined);
+      await discardBody(src.body);
       throw new StepFailureError({
         provider: "linkedin",
         httpStatus: 422,

@@ -10,13 +10,7 @@
  * each with `appsecret_proof` so a leaked token is useless without the app secret.
  */
 import { createHmac } from "node:crypto";
-import {
-  DEFAULT_TIMEOUT_MS,
-  type FetchLike,
-  fetchWithDeadline,
-  readJson,
-  retryAfterFrom,
-} from "../errors.js";
+import { DEFAULT_TIMEOUT_MS, type FetchLike, fetchWithDeadline, readJson, retryAfterFrom } from "../http.js";
 import { metaErrorFrom } from "./errors.js";
 
 export const DEFAULT_META_GRAPH_VERSION = "v25.0";

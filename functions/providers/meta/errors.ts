@@ -2,7 +2,9 @@
  * Meta Graph error envelopes → `MetaApiError` with one classification. Branches on the body's
  * `code`/`error_subcode`, never on the HTTP status alone (Meta answers most errors with 400).
  */
+import type { ProviderFailure } from "../../publishing/domain/provider-errors.js";
 import { MetaApiError, type ProviderErrorClass } from "../errors.js";
+import { asInt, asText, isRecord } from "../json.js";
 
 /** 190 subcodes that mean the grant is gone: app removed, password changed, invalid, lost Page role, expired, checkpoint, unconfirmed. */
 export const META_REVOKED_SUBCODES: ReadonlySet<number> = new Set([458, 459, 460, 463, 464, 467, 492]);
@@ -39,16 +41,32 @@ export function classifyMetaError(status: number, body: MetaErrorBody | undefine
   return "permanent";
 }
 
+/** The `error` object of a Graph answer (`{"error":{code,error_subcode,message,…}}`), fields checked. */
+export function readMetaError(raw: unknown): MetaErrorBody | undefined {
+  const err = isRecord(raw) && isRecord(raw.error) ? raw.error : undefined;
+  if (!err) return undefined;
+  const code = asInt(err.code);
+  const subcode = asInt(err.error_subcode);
+  const message = asText(err.message);
+  const type = asText(err.type);
+  const trace = asText(err.fbtrace_id);
+  return {
+    ...(code === undefined ? {} : { code }),
+    ...(subcode === undefined ? {} : { error_subcode: subcode }),
+    ...(message === undefined ? {} : { message }),
+    ...(type === undefined ? {} : { type }),
+    ...(trace === undefined ? {} : { fbtrace_id: trace }),
+    ...(err.is_transient === true ? { is_transient: true } : {}),
+  };
+}
+
 export function metaErrorFrom(
   status: number,
   raw: unknown,
   where: string,
   retryAfterSeconds?: number,
 ): MetaApiError {
-  const body =
-    typeof raw === "object" && raw !== null && "error" in raw && typeof raw.error === "object"
-      ? (raw.error as MetaErrorBody)
-      : undefined;
+  const body = readMetaError(raw);
   const classification = classifyMetaError(status, body);
   const message = body?.message ?? `HTTP ${status}`;
   return new MetaApiError(`Meta ${where}: ${message}`, {
@@ -61,4 +79,32 @@ export function metaErrorFrom(
     traceId: body?.fbtrace_id,
     retryAfterSeconds,
   });
+}
+
+/** A Meta error answer as the failure the publishing table classifies. */
+export function metaFailure(httpStatus: number | undefined, raw: unknown): ProviderFailure {
+  const err = readMetaError(raw);
+  return {
+    provider: "meta",
+    ...(httpStatus === undefined ? {} : { httpStatus }),
+    ...(err?.code === undefined ? {} : { code: err.code }),
+    ...(err?.error_subcode === undefined ? {} : { subcode: err.error_subcode }),
+    ...(err?.message === undefined ? {} : { message: err.message }),
+    ...(raw === undefined ? {} : { body: raw }),
+  };
+}
+
+/**
+ * An Instagram container that ended in `ERROR`: its `status` sentence ("Error: Media upload has
+ * failed with error code 2207026") carries the subcode; the answer has no `code`, so the failure
+ * has none either (its provider code reads `meta 2207026`, not a made-up pair).
+ */
+export function igContainerFailure(status: string | undefined): ProviderFailure {
+  const subcode = asInt(/error code (\d+)/i.exec(status ?? "")?.[1]);
+  return {
+    provider: "meta",
+    containerError: true,
+    ...(subcode === undefined ? {} : { subcode }),
+    ...(status ? { message: status } : {}),
+  };
 }

@@ -5,7 +5,7 @@
  * use case feeds the circuit breaker either way.
  */
 
-import type { FetchLike } from "../../providers/errors.js";
+import type { FetchLike } from "../../providers/http.js";
 import { type LinkedInAppCredentials, LinkedInClient } from "../../providers/linkedin/client.js";
 import { linkedInPublisher } from "../../providers/linkedin/publishing.js";
 import { type MetaAppCredentials, MetaClient } from "../../providers/meta/client.js";

@@ -85,6 +85,30 @@ status, \`serviceErrorCode\` and the symbolic \`code\` (top level or
 A LinkedIn \`65601\` (revoked) within 10 minutes of consent is retried once as transient:
 LinkedIn has been seen reporting a fresh token as revoked for a moment.
 
+## What a delivery shows
+
+A failure is stored with its \`class\`, \`code\`, \`message\` and \`action\` (and \`providerCode\`,
+the matching \`rule\`, \`waitUntil\` when it waits). \`code\` is the provider's own code as the
+provider reported it: Meta \`code/subcode\` (\`9004/2207052\`); the subcode alone when that is all
+there is — an Instagram container in \`ERROR\` reports only a subcode, so it reads \`2207026\`
+(\`providerCode\` \`meta 2207026\`), never a pair with a made-up half; LinkedIn's
+\`serviceErrorCode\` and symbolic code (\`65601 REVOKED_ACCESS_TOKEN\`); \`HTTP 502\` when the answer
+carried no code; \`network timeout\` when there was no answer.
+
+A failure about one media item names it, by position and URL, at the start of the message:
+a container refused at creation, a container that ended in \`ERROR\` (for a carousel, the child
+whose own container failed: its status is read to find it), a Facebook photo refused at upload.
+The item is named for the rows about media (${ERROR_RULES.filter((r) => r.mediaItem)
+    .map((r) => `\`${r.id}\``)
+    .join(", ")}), for a container in \`ERROR\` whatever its code, and for an unknown failure; a
+failure that is not the item's fault (an expired token met while uploading it) does not name it.
+For example: "${
+    classifyProviderError({
+      ...(ERROR_RULES.find((r) => r.id === "ig-media-url")?.sample ?? { provider: "meta" }),
+      media: { position: 2, count: 3, url: "https://cdn.example/b.jpg", carouselChild: true },
+    }).message
+  }"
+
 ## Retry policies
 
 Backoff is full jitter: \`random(0, min(cap, base · 2^attempt))\`. Waits up to the short-wait

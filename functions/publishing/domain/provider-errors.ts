@@ -28,8 +28,23 @@ export interface ProviderFailure {
   readonly subcode?: number;
   readonly message?: string;
   readonly network?: NetworkFailureKind;
-  /** The raw answer, kept for the delivery's record; codes are read from it when absent above. */
+  /** The raw answer, kept for the delivery's record. */
   readonly body?: unknown;
+  /** The media item the failure is about (an Instagram container for one image or video). */
+  readonly media?: FailedMediaItem;
+  /** Set when the failure is an Instagram container's `ERROR` status rather than an HTTP answer. */
+  readonly containerError?: true;
+}
+
+/** Which of the post's media items a failure is about, so the message can name it. */
+export interface FailedMediaItem {
+  /** 1-based position among the post's media. */
+  readonly position: number;
+  /** How many media items the post has. */
+  readonly count: number;
+  readonly url: string;
+  /** The item is a child of an Instagram carousel. */
+  readonly carouselChild?: boolean;
 }
 
 /** `config` is ours (an operator must change Herald's configuration); the rest are the issue's. */
@@ -64,6 +79,13 @@ export interface ClassifiedError {
   readonly waitUntil?: (now: Date) => Date;
   /** A sentence a person can act on, naming the next step. */
   readonly message: string;
+  /**
+   * The provider's own code, as it reported it: Meta `code/subcode` (`9004/2207052`), or the
+   * subcode alone when only that is known (an Instagram container's `2207026`); LinkedIn's
+   * symbolic code or `serviceErrorCode`; `HTTP 502` when the answer carried no code;
+   * `network timeout` when there was no answer.
+   */
+  readonly code: string;
   /** `meta 190/463`, `linkedin 422 DUPLICATE_POST`, `meta network timeout`. */
   readonly providerCode: string;
   /** The table row that matched (stable id, also in the generated doc). */
@@ -72,6 +94,8 @@ export interface ClassifiedError {
   readonly existingUrn?: string;
   readonly limitScope?: LimitScope;
   readonly container?: ContainerHint;
+  /** The media item the failure is about; the message names it too. */
+  readonly media?: FailedMediaItem;
 }
 
 /** What the caller knows beyond the failure itself. */
@@ -127,6 +151,8 @@ export interface ErrorRule {
   readonly sample: ProviderFailure;
   /** The time window, in words, for the doc. */
   readonly waitNote?: string;
+  /** The row is about one media item: a failure that carries the item names it in the message. */
+  readonly mediaItem?: true;
 }
 
 const MINUTE = 60_000;
@@ -456,6 +482,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   // ── Meta: Page publishing subcodes (code varies) ──────────────────────────────────────
   {
     id: "meta-photo-format",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [1366046] }],
     meaning: "photo larger than 4 MB or wrong format",
@@ -542,6 +569,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   // ── Meta: Instagram publishing (code, subcode) ────────────────────────────────────────
   {
     id: "ig-download-timeout",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207003] }, { codes: [-2] }],
     meaning: "media download timed out",
@@ -578,6 +606,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-upload-unknown",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207053] }],
     meaning: "unknown upload error (video)",
@@ -590,6 +619,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-media-not-found",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207006] }],
     meaning: "media not found (permission or expired token)",
@@ -685,6 +715,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-thumb-offset",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207057] }],
     meaning: "thumb_offset out of range",
@@ -696,6 +727,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-media-type",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207023] }],
     meaning: "unknown media_type",
@@ -729,6 +761,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-video-format",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207026] }, { codes: [352] }],
     meaning: "unsupported video format",
@@ -740,6 +773,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-media-url",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207052] }, { codes: [9004] }],
     meaning: "media URL could not be fetched",
@@ -751,6 +785,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-image-size",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207004] }, { codes: [36000] }],
     meaning: "image too large (must be < 8 MiB)",
@@ -762,6 +797,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-image-format",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207005] }, { codes: [36001, 36002] }],
     meaning: "unsupported image format",
@@ -773,6 +809,7 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   },
   {
     id: "ig-aspect-ratio",
+    mediaItem: true,
     provider: "meta",
     when: [{ subcodes: [2207009] }, { codes: [36003] }],
     meaning: "aspect ratio outside 4:5 – 1.91:1",
@@ -1042,101 +1079,9 @@ function findRule(f: ProviderFailure): ErrorRule | undefined {
   return best?.rule;
 }
 
-// ── normalising raw answers ───────────────────────────────────────────────────────────────
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-const asInt = (v: unknown): number | undefined => {
-  const n = typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
-  return typeof n === "number" && Number.isInteger(n) ? n : undefined;
-};
-const asText = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-
-/** A Meta error answer (`{"error":{code,error_subcode,message,…}}`) as a failure. */
-export function metaFailure(httpStatus: number | undefined, body: unknown): ProviderFailure {
-  const err = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-  const code = asInt(err?.code);
-  const subcode = asInt(err?.error_subcode);
-  const message = asText(err?.message);
-  return {
-    provider: "meta",
-    ...(httpStatus === undefined ? {} : { httpStatus }),
-    ...(code === undefined ? {} : { code }),
-    ...(subcode === undefined ? {} : { subcode }),
-    ...(message === undefined ? {} : { message }),
-    ...(body === undefined ? {} : { body }),
-  };
-}
-
-/**
- * A LinkedIn error answer as a failure: `code` = the symbolic code (top level, or the first
- * `errorDetails.inputErrors[].code`, e.g. `DUPLICATE_POST`), else `serviceErrorCode`;
- * `subcode` = `serviceErrorCode`.
- */
-export function linkedinFailure(httpStatus: number | undefined, body: unknown): ProviderFailure {
-  const b = isRecord(body) ? body : undefined;
-  const details = b && isRecord(b.errorDetails) ? b.errorDetails : undefined;
-  const inputErrors = details && Array.isArray(details.inputErrors) ? details.inputErrors : [];
-  const inputCode = inputErrors.map((e) => (isRecord(e) ? asText(e.code) : undefined)).find(Boolean);
-  const serviceErrorCode = asInt(b?.serviceErrorCode);
-  const code = asText(b?.code) ?? inputCode ?? serviceErrorCode;
-  const status = httpStatus ?? asInt(b?.status);
-  const message = asText(b?.message);
-  return {
-    provider: "linkedin",
-    ...(status === undefined ? {} : { httpStatus: status }),
-    ...(code === undefined ? {} : { code }),
-    ...(serviceErrorCode === undefined ? {} : { subcode: serviceErrorCode }),
-    ...(message === undefined ? {} : { message }),
-    ...(body === undefined ? {} : { body }),
-  };
-}
-
-/**
- * An Instagram container that ended in `ERROR`: its `status` sentence ("Error: Media upload has
- * failed with error code 2207026") carries the subcode.
- */
-export function igContainerFailure(status: string | undefined): ProviderFailure {
-  const subcode = asInt(/error code (\d+)/i.exec(status ?? "")?.[1]);
-  return {
-    provider: "meta",
-    ...(subcode === undefined ? {} : { subcode }),
-    ...(status ? { message: status } : {}),
-  };
-}
-
-/** A thrown fetch/socket error as a network failure kind (undefined when it is not one). */
-export function networkFailureKind(error: unknown): NetworkFailureKind | undefined {
-  const seen = new Set<unknown>();
-  let e: unknown = error;
-  while (isRecord(e) || e instanceof Error) {
-    if (seen.has(e)) break;
-    seen.add(e);
-    const rec = e as Record<string, unknown>;
-    const code = typeof rec.code === "string" ? rec.code : "";
-    const name = typeof rec.name === "string" ? rec.name : "";
-    if (name === "TimeoutError" || name === "AbortError" || /TIMEDOUT|TIMEOUT/.test(code)) return "timeout";
-    if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "ECONNABORTED")
-      return "reset";
-    if (code === "ECONNREFUSED") return "refused";
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "dns";
-    e = rec.cause;
-  }
-  return undefined;
-}
-
 /** The existing post LinkedIn names in a DUPLICATE_POST message (`urn:li:share:…`/`urn:li:ugcPost:…`). */
 export function parseDuplicateUrn(message: string | undefined): string | undefined {
   return /urn:li:(?:share|ugcPost):\d+/.exec(message ?? "")?.[0];
-}
-
-function fillCodes(input: ProviderFailure): ProviderFailure {
-  const f = withDuplicateCode(input);
-  if (f.network !== undefined || f.body === undefined) return f;
-  if (f.code !== undefined || f.subcode !== undefined) return f;
-  const parsed =
-    f.provider === "meta" ? metaFailure(f.httpStatus, f.body) : linkedinFailure(f.httpStatus, f.body);
-  return { ...parsed, ...stripUndefined(f) };
 }
 
 /**
@@ -1150,81 +1095,67 @@ function withDuplicateCode(f: ProviderFailure): ProviderFailure {
 }
 
 /**
- * The shape of `ProviderError` (functions/providers/errors.ts), declared here structurally so
- * the domain stays free of adapter imports. There, LinkedIn's `code` is the
- * `serviceErrorCode` and `subcode` the symbolic code: the reverse of `ProviderFailure`.
+ * The provider's own code for a failure (see `ClassifiedError.code`): never a placeholder for
+ * a part the provider did not report.
  */
-export interface ProviderErrorLike {
-  readonly provider: ProviderName;
-  readonly status?: number;
-  readonly code?: number | string;
-  readonly subcode?: number | string;
-  readonly message: string;
-  readonly cause?: unknown;
-}
-
-/** A thrown `ProviderError` (or network error) as a `ProviderFailure`. */
-export function failureFromProviderError(e: ProviderErrorLike, body?: unknown): ProviderFailure {
-  // "Meta POST /123/feed: (#100) …" → "(#100) …": the prefix names our call, not the problem.
-  const message = e.message.replace(/^(?:Meta|LinkedIn) [^:]*: /, "");
-  if (e.status === undefined) {
-    const network = networkFailureKind(e) ?? (/no answer within/.test(e.message) ? "timeout" : "reset");
-    return { provider: e.provider, network, message };
+export function providerOwnCode(f: ProviderFailure): string {
+  if (f.network) return `network ${f.network}`;
+  if (f.provider === "meta") {
+    if (f.code !== undefined && f.subcode !== undefined) return `${f.code}/${f.subcode}`;
+    if (f.code !== undefined || f.subcode !== undefined) return String(f.code ?? f.subcode);
+    if (f.containerError) return "container ERROR";
+    return f.httpStatus === undefined ? "no code" : `HTTP ${f.httpStatus}`;
   }
-  const asNumber = (v: unknown) => (typeof v === "number" ? v : undefined);
-  const base =
-    e.provider === "meta"
-      ? {
-          code: asNumber(e.code) ?? (typeof e.code === "string" ? e.code : undefined),
-          subcode: asNumber(e.subcode),
-        }
-      : {
-          code: typeof e.subcode === "string" ? e.subcode : e.code,
-          subcode: asNumber(e.code),
-        };
-  return {
-    provider: e.provider,
-    httpStatus: e.status,
-    message,
-    ...(base.code === undefined ? {} : { code: base.code }),
-    ...(base.subcode === undefined ? {} : { subcode: base.subcode }),
-    ...(body === undefined ? {} : { body }),
-  };
+  const parts: string[] = [];
+  if (f.subcode !== undefined && f.subcode !== f.httpStatus) parts.push(String(f.subcode));
+  if (typeof f.code === "string") parts.push(f.code);
+  if (parts.length > 0) return parts.join(" ");
+  return f.httpStatus === undefined ? "no code" : `HTTP ${f.httpStatus}`;
 }
 
-function stripUndefined(f: ProviderFailure): Partial<ProviderFailure> {
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as Partial<ProviderFailure>;
-}
-
-/** `meta 190/463`, `linkedin 422 DUPLICATE_POST`, `linkedin 401 65601 REVOKED_ACCESS_TOKEN`. */
+/** `meta 190/463`, `meta 2207026`, `linkedin 422 DUPLICATE_POST`, `linkedin 401 65601 REVOKED_ACCESS_TOKEN`. */
 export function providerCodeOf(f: ProviderFailure): string {
   if (f.network) return `${f.provider} network ${f.network}`;
-  if (f.provider === "meta") {
-    if (f.code === undefined && f.subcode === undefined) return `meta http ${f.httpStatus ?? "?"}`;
-    return f.subcode === undefined ? `meta ${f.code}` : `meta ${f.code ?? "?"}/${f.subcode}`;
-  }
+  if (f.provider === "meta") return `meta ${providerOwnCode(f).replace(/^HTTP /, "http ")}`;
   const parts = [`linkedin ${f.httpStatus ?? "?"}`];
   if (f.subcode !== undefined && f.subcode !== f.httpStatus) parts.push(String(f.subcode));
   if (typeof f.code === "string") parts.push(f.code);
   return parts.join(" ");
 }
 
+const ORDINAL_NOUN = (m: FailedMediaItem) => (m.carouselChild ? "Carousel item" : "Media item");
+
+/** `Carousel item 2 of 3 (https://cdn.example/b.jpg)`: the item a failure is about, by position and URL. */
+export function describeMediaItem(m: FailedMediaItem): string {
+  return `${ORDINAL_NOUN(m)} ${m.position} of ${m.count} (${m.url})`;
+}
+
 /**
- * Classify a provider failure. Codes missing from the failure are read from `body`. Anything
- * no row matches is `unknown`: retried with backoff, then left to the dead-letter queue.
+ * Classify a provider failure. Anything no row matches is `unknown`: retried with backoff, then
+ * left to the dead-letter queue. A failure about one media item names it (position and URL)
+ * at the start of the message.
  */
 export function classifyProviderError(input: ProviderFailure, ctx: ClassifyContext = {}): ClassifiedError {
-  const failure = fillCodes(input);
+  const failure = withDuplicateCode(input);
+  const code = providerOwnCode(failure);
   const providerCode = providerCodeOf(failure);
   const rule = findRule(failure);
+  // The item is named when the row is about media, the container itself failed, or nothing is
+  // known about the failure; an expired token met while uploading item 2 is not item 2's fault.
+  const media = rule === undefined || rule.mediaItem || failure.containerError ? failure.media : undefined;
+  const naming = (message: string) => (media ? `${describeMediaItem(media)}: ${message}` : message);
   if (!rule) {
     return {
       class: "unknown",
       retry: "backoff",
       action: "retry",
-      message: `${label(failure.provider)} answered with an error Herald does not recognise (${providerCode}); Herald retries a few times, then hands the delivery to an operator.`,
+      message: naming(
+        `${label(failure.provider)} answered with an error Herald does not recognise (${providerCode}); Herald retries a few times, then hands the delivery to an operator.`,
+      ),
+      code,
       providerCode,
       rule: UNKNOWN_RULE_ID,
+      ...(media ? { media } : {}),
     };
   }
   const ri: RuleInput = { failure, ctx };
@@ -1237,26 +1168,40 @@ export function classifyProviderError(input: ProviderFailure, ctx: ClassifyConte
     class: refined?.class ?? rule.class,
     retry: refined?.retry ?? rule.retry,
     action: refined?.action ?? rule.action,
-    message: refined?.message ?? (typeof rule.message === "function" ? rule.message(ri) : rule.message),
+    message: naming(
+      refined?.message ?? (typeof rule.message === "function" ? rule.message(ri) : rule.message),
+    ),
+    code,
     providerCode,
     rule: rule.id,
     ...(waitUntil ? { waitUntil } : {}),
     ...(limitScope ? { limitScope } : {}),
     ...(rule.container ? { container: rule.container } : {}),
     ...(existingUrn ? { existingUrn } : {}),
+    ...(media ? { media } : {}),
   };
 }
 
-/** The classification as stored on a delivery: `waitUntil` evaluated to an ISO time. */
+/**
+ * The classification as stored on a delivery: `waitUntil` evaluated to an ISO time. `class`,
+ * `code`, `message` and `action` are the fields a client reads (`lastError`).
+ */
 export interface StoredProviderError {
   readonly class: ErrorClass;
   readonly retry: RetryMode;
   readonly action: ErrorAction;
   readonly message: string;
+  /**
+   * The provider's own code (`9004/2207052`, `2207026`, `DUPLICATE_POST`); see
+   * `ClassifiedError.code`. Absent on Herald's own refusals (target unusable, breaker open).
+   */
+  readonly code?: string;
   readonly providerCode: string;
   readonly rule: string;
   readonly waitUntil?: string;
   readonly existingUrn?: string;
+  /** The media item the failure is about. */
+  readonly media?: FailedMediaItem;
 }
 
 export function toStoredError(c: ClassifiedError, now: Date): StoredProviderError {
@@ -1265,9 +1210,11 @@ export function toStoredError(c: ClassifiedError, now: Date): StoredProviderErro
     retry: c.retry,
     action: c.action,
     message: c.message,
+    code: c.code,
     providerCode: c.providerCode,
     rule: c.rule,
     ...(c.waitUntil ? { waitUntil: c.waitUntil(now).toISOString() } : {}),
     ...(c.existingUrn ? { existingUrn: c.existingUrn } : {}),
+    ...(c.media ? { media: c.media } : {}),
   };
 }

@@ -6,7 +6,7 @@
 import type { Platform, TargetKind } from "../../connections/domain/target.js";
 import type { Delivery, Post } from "../../posts/domain/post.js";
 import type { DeliveryStore, PostStore } from "../../posts/use-cases/ports.js";
-import type { StepInput } from "../../providers/meta/publishing.js";
+import type { StepInput } from "../../providers/publisher.js";
 import type { Admission, BreakerOutcome, BreakerTransition } from "../domain/breaker.js";
 import type { ProviderName, StoredProviderError } from "../domain/provider-errors.js";
 import type { PublishState, StepOutcome } from "../domain/publish-state.js";

@@ -27,13 +27,12 @@ import type { PostStatus } from "../../../schemas/api/posts.js";
 import { TargetUnusableError } from "../../platform/unusable-target.js";
 import type { Post } from "../../posts/domain/post.js";
 import { WriteConflict } from "../../posts/use-cases/ports.js";
-import { ProviderError } from "../../providers/errors.js";
-import { StepFailureError } from "../../providers/meta/publishing.js";
+import { failureFromProviderError, ProviderError } from "../../providers/errors.js";
+import { StepFailureError } from "../../providers/publisher.js";
 import { type BreakerTransition, breakerOutcomeOf, DEFAULT_BREAKER_CONFIG } from "../domain/breaker.js";
 import {
   type ClassifiedError,
   classifyProviderError,
-  failureFromProviderError,
   type ProviderFailure,
   type ProviderName,
   type StoredProviderError,

@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ProviderNetworkError } from "../../../functions/providers/errors.js";
-import { linkedInErrorFrom } from "../../../functions/providers/linkedin/errors.js";
-import { metaErrorFrom } from "../../../functions/providers/meta/errors.js";
+import {
+  failureFromProviderError,
+  networkFailureKind,
+  ProviderNetworkError,
+} from "../../../functions/providers/errors.js";
+import { linkedInErrorFrom, linkedinFailure } from "../../../functions/providers/linkedin/errors.js";
+import { igContainerFailure, metaErrorFrom, metaFailure } from "../../../functions/providers/meta/errors.js";
 import {
   type ClassifiedError,
   classifyProviderError,
   ERROR_RULES,
-  failureFromProviderError,
-  igContainerFailure,
-  linkedinFailure,
-  metaFailure,
-  networkFailureKind,
   nextUtcMidnight,
   type ProviderFailure,
   parseDuplicateUrn,
@@ -171,7 +170,7 @@ describe("Meta (providers.md A7)", () => {
     expect(classifyProviderError(meta(4, undefined, 400)).class).toBe("rate_limited");
   });
 
-  it("reads codes from the raw Graph body when the failure carries only the body", () => {
+  it("reads codes from the raw Graph body (providers/meta/errors.ts parses it)", () => {
     const body = {
       error: {
         message: "Error validating access token: Session has expired on Monday.",
@@ -181,9 +180,10 @@ describe("Meta (providers.md A7)", () => {
         fbtrace_id: "AbCdEf123",
       },
     };
-    const c = classifyProviderError({ provider: "meta", httpStatus: 400, body });
+    const c = classifyProviderError(metaFailure(400, body));
     expect(c.rule).toBe("meta-190-463");
     expect(c.providerCode).toBe("meta 190/463");
+    expect(c.code).toBe("190/463");
     expect(metaFailure(400, body)).toMatchObject({ code: 190, subcode: 463, message: body.error.message });
   });
 
@@ -244,7 +244,69 @@ describe("Instagram container status sentences", () => {
     const f = igContainerFailure("Error: something else");
     expect(f.subcode).toBeUndefined();
     expect(classifyProviderError(f).class).toBe("unknown");
-    expect(igContainerFailure(undefined)).toEqual({ provider: "meta" });
+    expect(igContainerFailure(undefined)).toEqual({ provider: "meta", containerError: true });
+    expect(classifyProviderError(igContainerFailure(undefined)).providerCode).toBe("meta container ERROR");
+  });
+
+  it("shows the code Instagram reported, never a `?` for the part it did not", () => {
+    const c = classifyProviderError(
+      igContainerFailure("Error: Media upload has failed with error code 2207026"),
+    );
+    expect(c.providerCode).toBe("meta 2207026");
+    expect(c.code).toBe("2207026");
+    expect(c.providerCode).not.toContain("?");
+    expect(toStoredError(c, NOW)).toMatchObject({ class: "content", code: "2207026", action: "fix_content" });
+  });
+});
+
+describe("failures about one media item name it", () => {
+  const child = { position: 2, count: 3, url: "https://cdn.example/b.jpg", carouselChild: true as const };
+  const single = { position: 1, count: 1, url: "https://cdn.example/a.jpg" };
+
+  it("names a carousel child refused with 9004/2207052 by position and URL, with the real code", () => {
+    const c = classifyProviderError({ ...meta(9004, 2207052), media: child });
+    expect(c.rule).toBe("ig-media-url");
+    expect(c.message).toMatch(
+      /^Carousel item 2 of 3 \(https:\/\/cdn\.example\/b\.jpg\): Instagram could not download/,
+    );
+    expect(c.code).toBe("9004/2207052");
+    expect(c.providerCode).toBe("meta 9004/2207052");
+    const stored = toStoredError(c, NOW);
+    expect(stored).toMatchObject({
+      class: "content",
+      code: "9004/2207052",
+      action: "fix_content",
+      media: child,
+    });
+    expect(stored.message).toContain("https://cdn.example/b.jpg");
+  });
+
+  it("names the item of a container that ended in ERROR", () => {
+    const c = classifyProviderError({
+      ...igContainerFailure("Error: Media upload has failed with error code 2207026"),
+      media: single,
+    });
+    expect(c.message).toMatch(
+      /^Media item 1 of 1 \(https:\/\/cdn\.example\/a\.jpg\): Instagram cannot use this video/,
+    );
+    expect(c.media).toEqual(single);
+  });
+
+  it("names the item of a container in ERROR even when the code is unknown", () => {
+    const c = classifyProviderError({
+      ...igContainerFailure("Error: Media upload has failed with error code 2207076"),
+      media: child,
+    });
+    expect(c.rule).toBe("unknown");
+    expect(c.message).toMatch(/^Carousel item 2 of 3 \(https:\/\/cdn\.example\/b\.jpg\): /);
+    expect(c.providerCode).toBe("meta 2207076");
+  });
+
+  it("does not blame the item for a failure that is not about media (an expired token)", () => {
+    const c = classifyProviderError({ ...meta(190, 463), media: child });
+    expect(c.rule).toBe("meta-190-463");
+    expect(c.message).not.toContain("Carousel item");
+    expect(c.media).toBeUndefined();
   });
 });
 
@@ -481,6 +543,21 @@ describe("bridging the provider clients' ProviderError", () => {
     const c = classifyProviderError(failureFromProviderError(e));
     expect(c.class).toBe("duplicate");
     expect(c.existingUrn).toBe("urn:li:share:123");
+  });
+
+  it("keeps LinkedIn's nested DUPLICATE_POST code even when the message does not say duplicate", () => {
+    const e = linkedInErrorFrom(
+      422,
+      {
+        message: "Content already exists: urn:li:share:456",
+        errorDetails: { inputErrors: [{ code: "DUPLICATE_POST" }] },
+        status: 422,
+      },
+      "POST /rest/posts",
+    );
+    expect(e.subcode).toBe("DUPLICATE_POST");
+    const c = classifyProviderError(failureFromProviderError(e));
+    expect(c).toMatchObject({ class: "duplicate", code: "DUPLICATE_POST", existingUrn: "urn:li:share:456" });
   });
 
   it("maps a network error to a transient failure", () => {
