@@ -29,6 +29,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
+  StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplayReport } from "../../../functions/operations/use-cases/replay-dead-letters.js";
@@ -141,6 +142,23 @@ const publishRequested = (marker: string) =>
     },
     data: { tenantId: `replay-${marker}`, deliveryId: `dlv_${marker}`, version: 1 },
   });
+
+describe("why a replay tool: redrive works only from the queues' own DLQs", () => {
+  it("StartMessageMoveTask refuses the scheduler and events DLQs (no queue redrives to them), as in AWS", async () => {
+    const { resources } = stackInfo();
+    for (const key of ["schedulerDlq", "eventsDlq"]) {
+      await expect(
+        sqs.send(new StartMessageMoveTaskCommand({ SourceArn: resources.queueArns[key] })),
+        key,
+      ).rejects.toThrow(/must be configured as a Dead Letter Queue/);
+    }
+    // The publish DLQ is one (an empty move task ends at once).
+    const task = await sqs.send(
+      new StartMessageMoveTaskCommand({ SourceArn: resources.queueArns.publishDlq }),
+    );
+    expect(task.TaskHandle).toBeTruthy();
+  });
+});
 
 describe("npm run dlq:replay against the local stack", () => {
   it("scheduler DLQ: the schedule's input reaches the publish queue, then leaves the DLQ", async () => {
