@@ -38,9 +38,11 @@ export function queryToJson(op: string, form: URLSearchParams): Json {
   const body: Json = {};
   const lists = new Map<string, Map<number, unknown>>();
   const listOf = (key: string) => {
-    let m = lists.get(key);
-    if (!m) lists.set(key, (m = new Map()));
-    return m;
+    const existing = lists.get(key);
+    if (existing) return existing;
+    const created = new Map<number, unknown>();
+    lists.set(key, created);
+    return created;
   };
   const attributes = new Map<number, { Name?: string; Value?: string }>();
   const tags = new Map<number, { Key?: string; Value?: string }>();
@@ -89,7 +91,7 @@ export function queryToJson(op: string, form: URLSearchParams): Json {
   return body;
 }
 
-const escape = (v: unknown) =>
+const escapeXml = (v: unknown) =>
   String(v)
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -98,7 +100,7 @@ const escape = (v: unknown) =>
     .replaceAll("'", "&apos;");
 
 const el = (name: string, v: unknown) =>
-  v === undefined || v === null ? "" : `<${name}>${escape(v)}</${name}>`;
+  v === undefined || v === null ? "" : `<${name}>${escapeXml(v)}</${name}>`;
 
 function attributesXml(attrs: unknown): string {
   if (!attrs || typeof attrs !== "object") return "";
