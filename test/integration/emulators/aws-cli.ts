@@ -7,6 +7,16 @@ import { execFile } from "node:child_process";
 
 export const AWS_CLI = "/usr/bin/aws";
 
+/**
+ * Deadline of one CLI call. The CLI is a Python program: about 1 s per call on an idle machine,
+ * 10 s and more measured while other test tiers load the same two cores. Tests budget their
+ * timeouts in calls of this length (a deadline, not a speed check).
+ */
+export const CLI_CALL_TIMEOUT_MS = 60_000;
+
+/** The timeout of a test making `calls` CLI calls. */
+export const cliTestTimeoutMs = (calls: number) => calls * CLI_CALL_TIMEOUT_MS;
+
 /** The environment the CLI runs in: dummy credentials, us-east-1, no user config or pager. */
 export function awsCliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -34,7 +44,7 @@ export function awsCli(endpoint: string, args: readonly string[]): Promise<CliRe
     execFile(
       AWS_CLI,
       ["--endpoint-url", endpoint, "--output", "json", ...args],
-      { env: awsCliEnv(), timeout: 60_000 },
+      { env: awsCliEnv(), timeout: CLI_CALL_TIMEOUT_MS },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

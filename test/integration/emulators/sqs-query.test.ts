@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSqsEmulator } from "../../../local/emulators/sqs.js";
 import type { ActivityEvent, RunningEmulator } from "../../../local/emulators/types.js";
-import { awsCli, awsJson } from "./aws-cli.js";
+import { awsCli, awsJson, cliTestTimeoutMs } from "./aws-cli.js";
 import { recordActivity } from "./helpers.js";
 
 let emulator: RunningEmulator;
@@ -50,7 +50,10 @@ const counts = async (queueUrl: string) =>
   ).Attributes;
 
 describe("SQS emulator, query protocol (AWS CLI 2.9)", () => {
-  it("returns each message once per receive when the visibility timeout is 0", async () => {
+  // Timeouts count each test's CLI calls.
+  it("returns each message once per receive when the visibility timeout is 0", {
+    timeout: cliTestTimeoutMs(5),
+  }, async () => {
     const url = await createQueue("q-peek");
     await sqs("send-message", "--queue-url", url, "--message-body", "only one");
     for (const expected of ["1", "2"]) {
@@ -77,7 +80,9 @@ describe("SQS emulator, query protocol (AWS CLI 2.9)", () => {
     });
   });
 
-  it("counts in-flight messages as not visible, and change-message-visibility is not a receive", async () => {
+  it("counts in-flight messages as not visible, and change-message-visibility is not a receive", {
+    timeout: cliTestTimeoutMs(6),
+  }, async () => {
     const url = await createQueue("q-counts");
     await sqs("send-message", "--queue-url", url, "--message-body", "in flight");
     const first = await sqs<Received>("receive-message", "--queue-url", url, "--visibility-timeout", "30");
@@ -100,7 +105,9 @@ describe("SQS emulator, query protocol (AWS CLI 2.9)", () => {
     expect(second.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe("2");
   });
 
-  it("batch-deletes (a stale handle is a successful no-op) and purges at once", async () => {
+  it("batch-deletes (a stale handle is a successful no-op) and purges at once", {
+    timeout: cliTestTimeoutMs(9),
+  }, async () => {
     const url = await createQueue("q-delete");
     await sqs("send-message", "--queue-url", url, "--message-body", "twice");
     const stale = (await sqs<Received>("receive-message", "--queue-url", url, "--visibility-timeout", "0"))
@@ -132,7 +139,9 @@ describe("SQS emulator, query protocol (AWS CLI 2.9)", () => {
     expect((await counts(url)).ApproximateNumberOfMessages).toBe("0");
   });
 
-  it("answers errors as the query protocol does (the CLI exits non-zero with the code)", async () => {
+  it("answers errors as the query protocol does (the CLI exits non-zero with the code)", {
+    timeout: cliTestTimeoutMs(1),
+  }, async () => {
     const r = await awsCli(emulator.url, [
       "sqs",
       "receive-message",

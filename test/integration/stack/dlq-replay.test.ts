@@ -160,7 +160,9 @@ describe("why a replay tool: redrive works only from the queues' own DLQs", () =
   });
 });
 
-describe("npm run dlq:replay against the local stack", () => {
+// Each replay is a `tsx` child process (seconds on a loaded machine; several per test): a
+// deadline well above the integration tier's 60 s default, not a speed check.
+describe("npm run dlq:replay against the local stack", { timeout: 240_000 }, () => {
   it("scheduler DLQ: the schedule's input reaches the publish queue, then leaves the DLQ", async () => {
     const { resources } = stackInfo();
     const marker = randomUUID().slice(0, 8);

@@ -19,12 +19,17 @@ import { join } from "node:path";
 import { PurgeQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackInfo } from "../../support/stack.js";
-import { AWS_CLI, awsCliEnv } from "../emulators/aws-cli.js";
+import { AWS_CLI, awsCliEnv, cliTestTimeoutMs } from "../emulators/aws-cli.js";
 
 const REPO = join(import.meta.dirname, "../../..");
 const DIR = join(REPO, "docs/runbooks");
 const AWS_ONLY = /^# aws-only: (.+)$/;
 const EMULATED = /\baws\s+(sqs|scheduler|events|secretsmanager)\b/;
+/**
+ * Deadline of one block: the longest (the depth of four queues) makes 9 CLI calls, and an
+ * `npm run dlq:replay` costs about as much as two.
+ */
+const BLOCK_TIMEOUT_MS = cliTestTimeoutMs(12);
 
 interface Block {
   readonly file: string;
@@ -131,9 +136,14 @@ aws() {
     PATH: `${join(process.execPath, "..")}:${process.env.PATH ?? ""}`,
   };
   return new Promise((resolve) => {
-    execFile("bash", ["-c", script], { cwd: REPO, env, timeout: 150_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      "bash",
+      ["-c", script],
+      { cwd: REPO, env, timeout: BLOCK_TIMEOUT_MS },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -148,7 +158,7 @@ describe("runbook commands", () => {
 
   it.each(runnable.map((b) => [`${b.file}:${b.line}`, b] as const))(
     "%s exits 0 against the local stack",
-    { timeout: 180_000 },
+    { timeout: BLOCK_TIMEOUT_MS + 30_000 },
     async (_name, block) => {
       await seedDeadLetters();
       const r = await runBlock(block.code);
