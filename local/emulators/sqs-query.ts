@@ -1,6 +1,6 @@
 /**
- * The SQS query protocol (form-encoded `Action=…` requests, XML answers: what the AWS CLI v2
- * before 2.13 and boto3 before 1.28 speak; Debian 12's `awscli` 2.9 is one) translated to and
+ * The SQS query protocol (form-encoded `Action=…` requests, XML answers: what older AWS CLIs
+ * and boto3 speak, Debian 12's `awscli` 2.9 among them) translated to and
  * from the JSON 1.0 protocol, so both protocols go through the same fixes in `sqs.ts`.
  *
  * Only the operations the front adjusts are translated ({@link QUERY_TRANSLATED}); the library

@@ -8,7 +8,7 @@
  * ListMessageMoveTasks / CancelMessageMoveTask (DLQ → source), ListDeadLetterSourceQueues.
  *
  * Fixed here, for JSON-protocol requests (what SDK v3 sends) and query-protocol ones (what the
- * AWS CLI before 2.13 sends, e.g. Debian 12's `awscli` 2.9): the query actions below are
+ * older AWS CLIs send, e.g. Debian 12's `awscli` 2.9): the query actions below are
  * translated to JSON, go through the same fixes, and are answered in XML (`sqs-query.ts`):
  * - `MessageSystemAttributeNames` on ReceiveMessage is honoured (the library only reads
  *   `AttributeNames`), so `ApproximateReceiveCount` comes back either way;
