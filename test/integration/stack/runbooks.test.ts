@@ -18,6 +18,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PurgeQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FUNCTIONS } from "../../../functions/manifest.js";
 import { stackInfo } from "../../support/stack.js";
 import { AWS_CLI, awsCliEnv, cliTestTimeoutMs } from "../emulators/aws-cli.js";
 
@@ -154,6 +155,22 @@ describe("runbook commands", () => {
       expect(b.skipReason!.length, `${b.file}:${b.line}`).toBeGreaterThan(10);
       expect(b.code, `${b.file}:${b.line} skips a command the local stack can run`).not.toMatch(EMULATED);
     }
+  });
+
+  it("names only log groups of real functions: /aws/lambda/herald-<stage>-<function of the manifest>", () => {
+    const functionNames = new Set(FUNCTIONS.map((f) => f.name));
+    const named = readdirSync(DIR)
+      .filter((f) => f.endsWith(".md"))
+      .flatMap((f) =>
+        [
+          ...readFileSync(join(DIR, f), "utf8").matchAll(
+            /\/aws\/lambda\/herald-(?:<stage>|\$STAGE)-([a-z0-9-]+)/g,
+          ),
+        ].map((m) => [f, m[1]!] as const),
+      );
+    expect(named.length).toBeGreaterThan(2);
+    for (const [file, fn] of named)
+      expect(functionNames, `${file} names /aws/lambda/herald-<stage>-${fn}`).toContain(fn);
   });
 
   it.each(runnable.map((b) => [`${b.file}:${b.line}`, b] as const))(
