@@ -74,7 +74,13 @@ beforeAll(async () => {
   for (const key of ["schedulerDlq", "eventsDlq", "publishDlq"])
     await sqs.send(new PurgeQueueCommand({ QueueUrl: resources.queues[key] }));
 });
-afterAll(() => sqs?.destroy());
+afterAll(async () => {
+  // Leave no seeded dead letter behind for the test files that read these DLQs after this one.
+  const { resources } = stackInfo();
+  for (const key of ["schedulerDlq", "eventsDlq", "publishDlq"])
+    await sqs?.send(new PurgeQueueCommand({ QueueUrl: resources.queues[key] })).catch(() => undefined);
+  sqs?.destroy();
+});
 
 /** One dead letter in the scheduler DLQ and one in the events DLQ, harmless to replay. */
 async function seedDeadLetters(): Promise<void> {
