@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { JavaMissingError, type RunningStack, startStack } from "../local/stack/index.js";
+import { guardOutput, isBrokenOutput, SHUTDOWN_GRACE_MS } from "../local/stack/shutdown.js";
 
 // The SDK's Node 20 end-of-support notice would top the summary; docs/local-stack.md mentions it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -40,11 +41,16 @@ if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) {
 
 let stack: RunningStack | undefined;
 let stopping = false;
+// A closed stdout/stderr (the terminal went away, `npm start | head`) must not break the stop.
+const output = guardOutput();
 
 async function shutdown(code: number, why: string) {
   if (stopping) return;
   stopping = true;
-  if (!values.quiet) console.log(`\n${why}: stopping the local stack…`);
+  // Whatever happens below (a part that never stops, a stuck write), the process ends; the
+  // `exit` hook of the stack then SIGKILLs the children by PID.
+  setTimeout(() => process.exit(code || 1), SHUTDOWN_GRACE_MS);
+  if (!values.quiet && output.outputWorks()) console.log(`\n${why}: stopping the local stack…`);
   try {
     await stack?.stop();
   } finally {
@@ -52,17 +58,17 @@ async function shutdown(code: number, why: string) {
   }
 }
 
+/** Reports an unexpected error once, unless it is about the output itself or a stop is under way. */
+function crash(label: string, error: unknown) {
+  if (!isBrokenOutput(error) && !stopping && output.outputWorks()) console.error(label, error);
+  void shutdown(1, "crash");
+}
+
 process.on("SIGINT", () => void shutdown(0, "SIGINT"));
 process.on("SIGTERM", () => void shutdown(0, "SIGTERM"));
 process.on("SIGHUP", () => void shutdown(0, "SIGHUP"));
-process.on("uncaughtException", (error) => {
-  console.error("uncaught error:", error);
-  void shutdown(1, "crash");
-});
-process.on("unhandledRejection", (error) => {
-  console.error("unhandled rejection:", error);
-  void shutdown(1, "crash");
-});
+process.on("uncaughtException", (error) => crash("uncaught error:", error));
+process.on("unhandledRejection", (error) => crash("unhandled rejection:", error));
 
 /** Parent PID and state of a process, from /proc (Linux). */
 function procStat(pid: number): { ppid: number; state: string } | undefined {

@@ -3,7 +3,7 @@
  * unmodified `@aws-sdk/client-eventbridge` reaches through `endpoint` /
  * `AWS_ENDPOINT_URL_EVENTBRIDGE`.
  *
- * Operations: CreateEventBus, DescribeEventBus, DeleteEventBus, PutRule, DescribeRule,
+ * Operations: CreateEventBus, DescribeEventBus, ListEventBuses, DeleteEventBus, PutRule, DescribeRule,
  * ListRules, DeleteRule, EnableRule, DisableRule, PutTargets, RemoveTargets,
  * ListTargetsByRule, PutEvents.
  *
@@ -225,6 +225,24 @@ export async function startEventBridgeEmulator(opts: EventBridgeEmulatorOptions)
         ...(bus.description ? { Description: bus.description } : {}),
         CreationTime: bus.created / 1000,
         LastModifiedTime: bus.created / 1000,
+      };
+    },
+
+    ListEventBuses(body) {
+      const prefix = str(body, "NamePrefix") ?? "";
+      const all = [...buses.values()]
+        .filter((b) => b.name.startsWith(prefix))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const { items, next } = page(all, body);
+      return {
+        EventBuses: items.map((b) => ({
+          Name: b.name,
+          Arn: b.arn,
+          ...(b.description ? { Description: b.description } : {}),
+          CreationTime: b.created / 1000,
+          LastModifiedTime: b.created / 1000,
+        })),
+        ...(next ? { NextToken: next } : {}),
       };
     },
 

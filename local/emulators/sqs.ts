@@ -7,7 +7,9 @@
  * MD5s, RedrivePolicy (maxReceiveCount → DLQ, keeping the message id), StartMessageMoveTask /
  * ListMessageMoveTasks / CancelMessageMoveTask (DLQ → source), ListDeadLetterSourceQueues.
  *
- * Fixed here, for JSON-protocol requests (what SDK v3 sends):
+ * Fixed here, for JSON-protocol requests (what SDK v3 sends) and query-protocol ones (what the
+ * older AWS CLIs send, e.g. Debian 12's `awscli` 2.9): the query actions below are
+ * translated to JSON, go through the same fixes, and are answered in XML (`sqs-query.ts`):
  * - `MessageSystemAttributeNames` on ReceiveMessage is honoured (the library only reads
  *   `AttributeNames`), so `ApproximateReceiveCount` comes back either way;
  * - `ApproximateNumberOfMessages` counts visible messages only (the library adds in-flight ones);
@@ -26,12 +28,14 @@
  * on the next receive; the observable order is the same); receives are answered on a 10 ms
  * scan with a 40 ms floor, so an empty short poll takes ~40 ms; no IAM, KMS or quotas; the
  * move task moves at most `MaxNumberOfMessagesPerSecond` (default 300 here, AWS 500) per second.
- * Query-protocol requests pass through without the fixes above.
+ * Other query actions (SendMessage, GetQueueUrl, ListQueues, …) are answered by the library's
+ * own query support.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { createRequestHandler } from "local-aws-sqs";
 import { createActivity, readBody, resolveOptions, serve } from "./internal.js";
+import { jsonAnswerToQuery, QUERY_TRANSLATED, queryToJson } from "./sqs-query.js";
 import type { EmulatorBaseOptions, RunningEmulator } from "./types.js";
 
 type SqsService = ReturnType<typeof createRequestHandler>["service"];
@@ -122,9 +126,9 @@ export async function startSqsEmulator(opts: EmulatorBaseOptions = {}): Promise<
     return service.Queues.find((q) => q.QueueName === name);
   };
 
-  /** Runs one request through the library with `body` in place of the original one. */
-  const forward = async (req: IncomingMessage, body: Buffer): Promise<Captured> => {
-    const fakeReq = Object.assign(Readable.from(body.length ? [body] : []), { headers: req.headers });
+  /** Runs one request through the library with these headers and body. */
+  const forward = async (headers: IncomingMessage["headers"], body: Buffer): Promise<Captured> => {
+    const fakeReq = Object.assign(Readable.from(body.length ? [body] : []), { headers });
     const captured: Captured = { status: 200, headers: {}, body: "" };
     const fakeRes = {
       set statusCode(v: number) {
@@ -166,8 +170,9 @@ export async function startSqsEmulator(opts: EmulatorBaseOptions = {}): Promise<
   };
 
   /** JSON-protocol operations we adjust; everything else goes straight to the library. */
-  const handleJson = async (req: IncomingMessage, op: string, body: Json): Promise<Captured> => {
-    const send = (b: Json) => forward(req, Buffer.from(JSON.stringify(b)));
+  const handleJson = async (op: string, body: Json): Promise<Captured> => {
+    const headers = { "content-type": JSON_CONTENT_TYPE, "x-amz-target": `AmazonSQS.${op}` };
+    const send = (b: Json) => forward(headers, Buffer.from(JSON.stringify(b)));
     switch (op) {
       case "ReceiveMessage": {
         const names = new Set<string>([
@@ -301,13 +306,23 @@ export async function startSqsEmulator(opts: EmulatorBaseOptions = {}): Promise<
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const target = req.headers["x-amz-target"];
-    if (req.headers["content-type"] === JSON_CONTENT_TYPE && typeof target === "string") {
+    const contentType = String(req.headers["content-type"] ?? "");
+    if (contentType === JSON_CONTENT_TYPE && typeof target === "string") {
       const op = target.split(".")[1] ?? "";
       const body = jsonOf(raw.toString("utf8"));
-      reply(res, await handleJson(req, op, body));
+      reply(res, await handleJson(op, body));
       return;
     }
-    reply(res, await forward(req, raw));
+    if (contentType.startsWith("application/x-www-form-urlencoded")) {
+      // The query protocol: the operations we fix go through the JSON path and back.
+      const form = new URLSearchParams(raw.toString("utf8"));
+      const op = form.get("Action") ?? "";
+      if (QUERY_TRANSLATED.has(op)) {
+        reply(res, jsonAnswerToQuery(op, await handleJson(op, queryToJson(op, form))));
+        return;
+      }
+    }
+    reply(res, await forward(req.headers, raw));
   };
 
   const running = await serve(o, emitter, handler);

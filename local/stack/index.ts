@@ -399,6 +399,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
         eventbridge: eventsEmu.url,
       },
       resources: { stage, ...resources, schedulerRoleArn },
+      minScheduleLeadSeconds: Number(env.MIN_SCHEDULE_LEAD_SECONDS),
       dir,
       activityLog: activityFile,
       pid: process.pid,

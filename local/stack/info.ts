@@ -38,6 +38,11 @@ export interface LocalStackInfo {
     /** Secret names by id (`appCredentials`, `tokenKeys`). */
     readonly secrets: Readonly<Record<string, string>>;
   };
+  /**
+   * The handlers' minimum schedule lead (`HERALD_MIN_SCHEDULE_LEAD_SECONDS`): a post scheduled
+   * sooner is refused. Tests derive their lead times from it.
+   */
+  readonly minScheduleLeadSeconds: number;
   /** Where the stack keeps its files (local.json, activity.jsonl, data/). */
   readonly dir: string;
   readonly activityLog: string;

@@ -104,3 +104,13 @@ export function mutated(schema: z.ZodMiniType, overrides: Overrides = {}): fc.Ar
 /** Valid-shaped and broken bodies, about half each. */
 export const bodies = (schema: z.ZodMiniType, overrides: Overrides = {}) =>
   fc.oneof(valid(schema, overrides), mutated(schema, overrides));
+
+/**
+ * Budget per property run: about 2.6 ms measured per request body on the slowest endpoint of
+ * an idle 2-core machine (handler, chain and in-memory table), times 8 for a machine shared
+ * with the other test tiers.
+ */
+export const PROPERTY_MS_PER_RUN = 20;
+
+/** The explicit timeout of a property test with `runs` runs (plus a fixed allowance for setup). */
+export const propertyTimeoutMs = (runs: number) => 10_000 + runs * PROPERTY_MS_PER_RUN;

@@ -18,6 +18,17 @@ export interface TokenRequest {
   readonly tokenUse?: "access" | "id";
 }
 
+/**
+ * Seconds a test allows between computing a `publishAt` and the API checking it against the
+ * minimum lead (token, post creation and the schedule request on a machine other test tiers
+ * share). Scheduling at exactly the minimum would be refused as soon as one request is slow.
+ */
+export const SCHEDULE_LEAD_MARGIN_SECONDS = 5;
+
+/** A lead time the API accepts even on a busy machine: the stack's configured minimum plus the margin. */
+export const scheduleLeadMs = (): number =>
+  (stackInfo().minScheduleLeadSeconds + SCHEDULE_LEAD_MARGIN_SECONDS) * 1000;
+
 /** Mint an access token (production claim shape) from the stack's identity provider. */
 export async function tokenFor(req: TokenRequest): Promise<string> {
   const res = await fetch(stackInfo().identity.tokenUrl, {

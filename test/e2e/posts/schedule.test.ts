@@ -20,7 +20,7 @@ import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
 import { FUNCTIONS } from "../../../functions/manifest.js";
-import { api, eventually, stackInfo, tokenFor } from "../../support/stack.js";
+import { api, eventually, scheduleLeadMs, stackInfo, tokenFor } from "../../support/stack.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const tenant = `e2e-${randomUUID().slice(0, 8)}`;
@@ -174,7 +174,7 @@ describe("posts over HTTP", () => {
         })
       ).status,
     ).toBe(403);
-    const publishAt = new Date(Math.ceil((Date.now() + 8000) / 1000) * 1000);
+    const publishAt = new Date(Math.ceil((Date.now() + scheduleLeadMs()) / 1000) * 1000);
     const scheduled = await json(
       await api(`/v1/posts/${created.body.id}/schedule`, {
         method: "POST",

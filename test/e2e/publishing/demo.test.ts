@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { runDemo } from "../../../bin/demo.js";
-import { stackInfo } from "../../support/stack.js";
+import { scheduleLeadMs, stackInfo } from "../../support/stack.js";
 
 describe("npm run demo", () => {
   it("walks from connecting the accounts to three published posts, printing each step", async () => {
     const lines: string[] = [];
     const result = await runDemo(stackInfo(), {
-      leadSeconds: 6,
+      leadSeconds: scheduleLeadMs() / 1000,
       print: (l) => lines.push(l),
       timeoutMs: 90_000,
     });

@@ -6,6 +6,7 @@ import {
   DescribeRuleCommand,
   EventBridgeClient,
   InvalidEventPatternException,
+  ListEventBusesCommand,
   ListRulesCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
@@ -254,6 +255,24 @@ describe("EventBridge emulator", () => {
     expect(
       activity.filter((e) => e.type === "event-delivery-retried" && e.detail.rule === "broken"),
     ).toHaveLength(2);
+  });
+
+  it("lists event buses by name, with NamePrefix and Limit/NextToken", async () => {
+    await eb.send(new CreateEventBusCommand({ Name: "list-b" }));
+    await eb.send(new CreateEventBusCommand({ Name: "list-a" }));
+    const all = await eb.send(new ListEventBusesCommand({}));
+    const names = all.EventBuses?.map((b) => b.Name) ?? [];
+    expect(names).toEqual(expect.arrayContaining(["default", BUS, "list-a", "list-b"]));
+    expect(all.EventBuses?.find((b) => b.Name === "list-a")?.Arn).toBe(
+      `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/list-a`,
+    );
+    const prefixed = await eb.send(new ListEventBusesCommand({ NamePrefix: "list-", Limit: 1 }));
+    expect(prefixed.EventBuses?.map((b) => b.Name)).toEqual(["list-a"]);
+    const next = await eb.send(
+      new ListEventBusesCommand({ NamePrefix: "list-", Limit: 1, NextToken: prefixed.NextToken }),
+    );
+    expect(next.EventBuses?.map((b) => b.Name)).toEqual(["list-b"]);
+    expect(next.NextToken).toBeUndefined();
   });
 
   it("manages buses, rules and targets with AWS's errors", async () => {

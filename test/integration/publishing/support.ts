@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { expect } from "vitest";
 import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
-import { api, eventually, stackInfo } from "../../support/stack.js";
+import { api, eventually, scheduleLeadMs, stackInfo } from "../../support/stack.js";
 import { adminToken, callback, consent, newTenant, RETURN_URL, sandbox } from "../connections/helpers.js";
 
 export const PAGE_BAKERY = "200000000000001";
@@ -96,7 +96,7 @@ export interface ScheduledDelivery {
 export async function schedulePost(
   w: World,
   body: { content: Record<string, unknown>; variants?: Record<string, unknown>; targetIds: string[] },
-  leadMs = 6_000,
+  leadMs = scheduleLeadMs(),
 ): Promise<{ postId: string; deliveries: ScheduledDelivery[] }> {
   const created = await api("/v1/posts", { method: "POST", token: w.token, json: body });
   const post = (await created.json()) as { id: string };

@@ -75,7 +75,7 @@ afterAll(async () => {
 
 /** Schedule a post, take its schedules away from the stack, and hand its messages to the harness at publishAt. */
 async function publishThroughHarness(body: Parameters<typeof schedulePost>[1]) {
-  const s = await schedulePost(w, body, 6_000);
+  const s = await schedulePost(w, body);
   for (const d of s.deliveries) await h.unschedule(d.scheduleName);
   const due = Date.parse(s.deliveries[0]!.publishAt);
   await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStackInfo } from "../../../local/stack/info.js";
+import { SHUTDOWN_GRACE_MS } from "../../../local/stack/shutdown.js";
 import { eventually } from "../../support/stack.js";
 
 const REPO = join(import.meta.dirname, "../../..");
@@ -63,9 +64,10 @@ interface Started {
   exit: Promise<number | null>;
 }
 
-async function startChild(): Promise<Started> {
+async function startChild({ quiet = true } = {}): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), "herald-proc-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/local.ts", "--api-port", "0", "--quiet"], {
+  const args = ["--import", "tsx", "bin/local.ts", "--api-port", "0", ...(quiet ? ["--quiet"] : [])];
+  const child = spawn(process.execPath, args, {
     cwd: REPO,
     env: { ...process.env, HERALD_LOCAL_DIR: dir, POWERTOOLS_LOG_LEVEL: "SILENT" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -118,6 +120,24 @@ describe("stopping the local stack", { timeout: 180_000 }, () => {
     await eventually(async () => ([s.child.pid!, ...tree].some(alive) ? undefined : true), {
       timeoutMs: 30_000,
       what: "every process of the stack to exit",
+    });
+    await expect(fetch(`${s.info.apiUrl}/health`)).rejects.toThrow();
+  });
+
+  it("SIGINT after stdout and stderr were closed still stops every process (no EPIPE loop)", async () => {
+    // Not quiet: the stop announces itself on stdout, which is the write that fails.
+    const s = await startChild({ quiet: false });
+    started.push(s);
+    const tree = descendants(s.child.pid!);
+    s.child.stdout?.destroy();
+    s.child.stderr?.destroy();
+
+    s.child.kill("SIGINT");
+    // The stop may take up to the grace period before the process exits on its own; the
+    // margin covers java's own exit and a loaded machine.
+    await eventually(async () => ([s.child.pid!, ...tree].some(alive) ? undefined : true), {
+      timeoutMs: SHUTDOWN_GRACE_MS + 20_000,
+      what: "every process of the stack to exit after its output pipes closed",
     });
     await expect(fetch(`${s.info.apiUrl}/health`)).rejects.toThrow();
   });

@@ -4,7 +4,7 @@
  */
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FunctionSpec } from "../../../../functions/manifest.js";
 import { type AsyncInvoker, createAsyncInvoker } from "../../../../local/runtime/async-invoke.js";
 import type { FunctionInvoker } from "../../../../local/runtime/invoker.js";
@@ -49,7 +49,7 @@ afterEach(async () => {
 
 function start(
   behaviour: (call: number) => Promise<void>,
-  over: { destination?: string | undefined; maxEventAgeSeconds?: number } = {},
+  over: { destination?: string | undefined; maxEventAgeSeconds?: number; retryBaseMs?: number } = {},
 ) {
   const { invoker, calls } = fakeInvoker(behaviour);
   const activity = createActivityLog(undefined);
@@ -61,13 +61,38 @@ function start(
     onFailure: () => ("destination" in over ? over.destination : DLQ),
     retryAttempts: 2,
     maxEventAgeSeconds: over.maxEventAgeSeconds ?? 3600,
-    retryBaseMs: 1,
+    retryBaseMs: "retryBaseMs" in over ? over.retryBaseMs : 1,
     activity,
   });
   return { async: running, calls, seen };
 }
 
 describe("local asynchronous invoke", () => {
+  it("waits 1 s, then 2 s between attempts by default (AWS waits about 1 and 2 minutes: a documented difference)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { async, calls } = start(
+        async () => {
+          throw new Error("boom");
+        },
+        { retryBaseMs: undefined },
+      );
+      async.accept(fn, event);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(calls).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("accepts before the handler has finished, then runs it once when it succeeds", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
