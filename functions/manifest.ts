@@ -469,7 +469,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: "functions/publishing/handlers/publish.handler.ts",
     triggers: [{ type: "queue", queue: "publish", batchSize: 10, maxConcurrency: 5 }],
     memoryMb: 512,
-    // Must match PUBLISH_TIMEOUT_SECONDS (functions/publishing/adapters/deps.ts); 6× it ≤ the queue's visibility.
+    // Must match PUBLISH_TIMEOUT_SECONDS (functions/publishing/wiring.ts); 6× it ≤ the queue's visibility.
     timeoutSeconds: 60,
     bindings: {
       table: "readWrite",

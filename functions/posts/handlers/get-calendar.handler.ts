@@ -2,7 +2,7 @@
 import { CalendarQuerySchema, type CalendarResponse } from "../../../schemas/api/deliveries.js";
 import { httpHandler } from "../../platform/http.js";
 import { calendar, localClock } from "../use-cases/deliveries.js";
-import { postsWiring } from "./wiring.js";
+import { postsWiring } from "../wiring.js";
 
 const { deps } = postsWiring();
 

@@ -95,6 +95,11 @@ export interface SettingsReader {
   get(tenantId: string): Promise<TenantSettings>;
 }
 
+/** Where use cases report conditions they handle but an operator should see (Powertools in the wiring). */
+export interface PostsLog {
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
 export interface PostsDeps {
   readonly posts: PostStore;
   readonly deliveries: DeliveryStore;
@@ -102,6 +107,7 @@ export interface PostsDeps {
   readonly media: MediaInspector;
   readonly schedules: ScheduleGateway;
   readonly settings: SettingsReader;
+  readonly log: PostsLog;
   readonly now: () => Date;
   readonly newId: (prefix: "pst" | "dlv") => string;
   readonly limits: {

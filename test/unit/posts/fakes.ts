@@ -150,6 +150,8 @@ export interface World {
   targets: Map<string, Target>;
   settings: TenantSettings;
   clock: { now: Date };
+  /** What the use cases reported through their log port. */
+  warnings: { message: string; extra?: Record<string, unknown> }[];
 }
 
 export function world(settings: Partial<TenantSettings> = {}): World {
@@ -168,6 +170,7 @@ export function world(settings: Partial<TenantSettings> = {}): World {
     targets,
     clock,
     settings: { ...defaultSettings("acme"), ...settings },
+    warnings: [],
     deps: undefined as unknown as PostsDeps,
   };
   w.deps = {
@@ -180,6 +183,7 @@ export function world(settings: Partial<TenantSettings> = {}): World {
         targets.get(id)?.tenantId === tenantId ? targets.get(id) : undefined,
     },
     settings: { get: async () => w.settings },
+    log: { warn: (message, extra) => w.warnings.push({ message, ...(extra ? { extra } : {}) }) },
     now: () => new Date(clock.now),
     newId: (prefix) => `${prefix}_${String(++seq).padStart(4, "0")}`,
     limits: { minLeadSeconds: 60, horizonDays: 365 },

@@ -1,27 +1,32 @@
+/**
+ * The publishing context's composition root: configuration read once at cold start, the shared
+ * SDK clients, and the adapters behind the publish use case's ports. The only publishing file
+ * that imports another context's adapters: the posts repositories and the one scheduler gateway
+ * (`schedulerGateway`), the connections token resolver.
+ */
 import {
   appCredentialsLoader,
   eventDeps,
   providerConfig,
   tableDeps,
   vaultDeps,
-} from "../../connections/adapters/deps.js";
-import { tokenResolver } from "../../connections/adapters/token-resolver.js";
-import { dynamodb } from "../../platform/aws/dynamodb.js";
-import { eventbridge } from "../../platform/aws/eventbridge.js";
-import { scheduler } from "../../platform/aws/scheduler.js";
-import { sqs } from "../../platform/aws/sqs.js";
-import { configFields, loadConfig } from "../../platform/config.js";
-import { logger, metrics } from "../../platform/observability.js";
-import { deliveryRepository } from "../../posts/adapters/delivery-repository.js";
-import { postRepository } from "../../posts/adapters/post-repository.js";
-import { eventBridgeScheduleGateway } from "../../posts/adapters/schedule-gateway.js";
-import type { PublishDeps } from "../use-cases/ports.js";
-import { breakerPort } from "./breaker.js";
-import { createBreakerStore } from "./breaker-store.js";
-import { eventBridgePublishEvents } from "./events.js";
-import { powertoolsPublishMetrics } from "./metrics.js";
-import { providerPublisher } from "./publisher.js";
-import { sqsPublishQueue } from "./queue.js";
+} from "../connections/adapters/deps.js";
+import { tokenResolver } from "../connections/adapters/token-resolver.js";
+import { dynamodb } from "../platform/aws/dynamodb.js";
+import { eventbridge } from "../platform/aws/eventbridge.js";
+import { sqs } from "../platform/aws/sqs.js";
+import { configFields, loadConfig } from "../platform/config.js";
+import { logger, metrics } from "../platform/observability.js";
+import { deliveryRepository } from "../posts/adapters/delivery-repository.js";
+import { postRepository } from "../posts/adapters/post-repository.js";
+import { SCHEDULER_CONFIG, schedulerGateway } from "../posts/adapters/schedule-gateway.js";
+import { breakerPort } from "./adapters/breaker.js";
+import { createBreakerStore } from "./adapters/breaker-store.js";
+import { eventBridgePublishEvents } from "./adapters/events.js";
+import { powertoolsPublishMetrics } from "./adapters/metrics.js";
+import { providerPublisher } from "./adapters/publisher.js";
+import { sqsPublishQueue } from "./adapters/queue.js";
+import type { PublishDeps } from "./use-cases/ports.js";
 
 /** The worker's Lambda timeout (manifest) and its lease: longer than one run, shorter than the visibility (6 min). */
 export const PUBLISH_TIMEOUT_SECONDS = 60;
@@ -31,21 +36,13 @@ export function publishDeps(overrides: Partial<PublishDeps> = {}) {
   const cfg = loadConfig({
     TABLE_NAME: configFields.required(),
     PUBLISH_QUEUE_URL: configFields.required(),
-    PUBLISH_QUEUE_ARN: configFields.required(),
     EVENT_BUS_NAME: configFields.required(),
-    SCHEDULE_GROUP_NAME: configFields.required(),
-    SCHEDULER_ROLE_ARN: configFields.required(),
-    SCHEDULER_DLQ_ARN: configFields.required(),
+    ...SCHEDULER_CONFIG,
   });
   const providers = providerConfig();
   const { connections, targets } = tableDeps();
   const queue = sqsPublishQueue(sqs, cfg.PUBLISH_QUEUE_URL);
-  const schedules = eventBridgeScheduleGateway(scheduler, {
-    groupName: cfg.SCHEDULE_GROUP_NAME,
-    publishQueueArn: cfg.PUBLISH_QUEUE_ARN,
-    roleArn: cfg.SCHEDULER_ROLE_ARN,
-    deadLetterArn: cfg.SCHEDULER_DLQ_ARN,
-  });
+  const schedules = schedulerGateway(cfg);
   const deps: PublishDeps = {
     deliveries: deliveryRepository(dynamodb, cfg.TABLE_NAME),
     posts: postRepository(dynamodb, cfg.TABLE_NAME),
