@@ -55,8 +55,13 @@ export class IllegalTransitionError extends ConflictError {
     readonly current: string,
     readonly action: string,
     detail?: string,
+    extensions: Record<string, unknown> = {},
   ) {
-    super(detail ?? `Cannot ${action} a ${entity} that is ${current}.`, { currentStatus: current, action });
+    super(detail ?? `Cannot ${action} a ${entity} that is ${current}.`, {
+      currentStatus: current,
+      action,
+      ...extensions,
+    });
   }
 }
 

@@ -212,8 +212,16 @@ async function compensate(
   created: readonly Delivery[],
 ) {
   const at = deps.now().toISOString();
-  await Promise.allSettled(created.map((d) => deps.schedules.remove(d)));
-  await Promise.allSettled(
+  const removed = await Promise.allSettled(created.map((d) => deps.schedules.remove(d)));
+  removed.forEach((r, i) => {
+    // The delivery is cancelled below, so a firing of this schedule is dropped by the worker.
+    if (r.status === "rejected")
+      deps.log.warn("schedule not removed after a failed schedule", {
+        deliveryId: created[i]?.id,
+        error: errorText(r.reason),
+      });
+  });
+  const cancelled = await Promise.allSettled(
     deliveries.map((d) =>
       deps.deliveries.replace(
         {
@@ -231,8 +239,16 @@ async function compensate(
       ),
     ),
   );
-  await deps.posts
-    .replace(
+  cancelled.forEach((r, i) => {
+    // A lost conditional write means the delivery moved on already (it is not left SCHEDULED).
+    if (r.status === "rejected" && !(r.reason instanceof WriteConflict))
+      deps.log.warn("delivery not cancelled after a failed schedule", {
+        deliveryId: deliveries[i]?.id,
+        error: errorText(r.reason),
+      });
+  });
+  try {
+    await deps.posts.replace(
       {
         ...before,
         version: scheduled.version + 1,
@@ -244,9 +260,19 @@ async function compensate(
         ),
       },
       scheduled.version,
-    )
-    .catch(() => undefined);
+    );
+  } catch (error) {
+    // Someone changed the post meanwhile: theirs is the newer state, leave it.
+    if (error instanceof WriteConflict) return;
+    deps.log.warn("post not restored after a failed schedule", {
+      postId: before.id,
+      tenantId: actor.tenantId,
+      error: errorText(error),
+    });
+  }
 }
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function loadDelivery(deps: PostsDeps, actor: Actor, id: string): Promise<Delivery> {
   const d = await deps.deliveries.get(actor.tenantId, id);
@@ -329,8 +355,18 @@ async function settlePostAfterCancel(deps: PostsDeps, actor: Actor, postId: stri
   if (post?.status !== "SCHEDULED") return;
   const all = await postDeliveries(deps, actor, post);
   if (all.length === 0 || !all.every((d) => d.status === "CANCELLED")) return;
-  // If the post changed meanwhile, leave it as it is: the delivery itself is cancelled.
-  await touchPost(deps, actor, post, "cancel", "CANCELLED").catch(() => undefined);
+  try {
+    await touchPost(deps, actor, post, "cancel", "CANCELLED");
+  } catch (error) {
+    // The post changed meanwhile (touchPost's named conflict): leave it, the delivery is cancelled.
+    if (error instanceof ConflictError) return;
+    // The delivery is cancelled either way; the post stays SCHEDULED until someone acts on it.
+    deps.log.warn("post not settled after its last delivery was cancelled", {
+      postId,
+      tenantId: actor.tenantId,
+      error: errorText(error),
+    });
+  }
 }
 
 async function applyCancel(deps: PostsDeps, actor: Actor, d: Delivery): Promise<Delivery> {
@@ -349,8 +385,17 @@ async function applyCancel(deps: PostsDeps, actor: Actor, d: Delivery): Promise<
   } catch (error) {
     return deliveryConflict(deps, actor, d.id, "cancel", error);
   }
-  // The delivery is CANCELLED now; if removing the schedule fails, its firing is dropped by the worker.
-  await deps.schedules.remove(next).catch(() => undefined);
+  try {
+    await deps.schedules.remove(next);
+  } catch (error) {
+    // The delivery is CANCELLED now, so a firing of the schedule is dropped by the worker; the
+    // schedule itself deletes itself after firing. Worth a line, not a failed cancel.
+    deps.log.warn("schedule not removed after a cancel", {
+      deliveryId: next.id,
+      scheduleName: next.scheduleName,
+      error: errorText(error),
+    });
+  }
   return next;
 }
 
@@ -437,11 +482,15 @@ export async function cancelPost(deps: PostsDeps, actor: Actor, id: string) {
   }
   const all = results.every((d) => d.status === "CANCELLED");
   if (!all && !results.some((d) => d.status === "CANCELLED")) {
+    // Say what the deliveries are now (the worker may have claimed them since the post was read);
+    // the post's own status is the old one until the worker settles it.
+    const stuck = results.find((d) => d.status !== "CANCELLED") as Delivery;
     throw new IllegalTransitionError(
-      "post",
-      post.status,
+      "delivery",
+      stuck.status,
       "cancel",
       `No delivery could be cancelled: ${results.map((d) => `${d.id} is ${d.status}`).join(", ")}.`,
+      { deliveries: results.map((d) => ({ id: d.id, status: d.status, version: d.version })) },
     );
   }
   const updated = all ? await touchPost(deps, actor, post, "cancel", cancelledStatus) : post;

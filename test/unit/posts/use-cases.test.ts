@@ -324,3 +324,95 @@ describe("deliveries: reschedule and cancel", () => {
     expect(out.post.history.at(-1)?.action).toBe("reschedule");
   });
 });
+
+describe("no silent swallowing: best-effort steps that fail are named or logged", () => {
+  it("a schedule that cannot be removed after a cancel: the cancel stands, a warning names the delivery", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const d = r.deliveries[0] as Delivery;
+    w.schedules.remove = async () => {
+      throw new Error("Scheduler unavailable");
+    };
+    const c = await cancelDelivery(w.deps, admin, d.id);
+    expect(c.status).toBe("CANCELLED");
+    expect(w.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/schedule not removed/),
+        extra: expect.objectContaining({ deliveryId: d.id, error: "Scheduler unavailable" }),
+      }),
+    ]);
+  });
+
+  it("the post cannot be settled after its last delivery is cancelled: logged, not swallowed", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    w.posts.replace = async () => {
+      throw new Error("DynamoDB unavailable");
+    };
+    const c = await cancelDelivery(w.deps, admin, (r.deliveries[0] as Delivery).id);
+    expect(c.status).toBe("CANCELLED");
+    expect(w.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/post not settled/),
+        extra: expect.objectContaining({ postId: p.id, error: "DynamoDB unavailable" }),
+      }),
+    ]);
+  });
+
+  it("a post that changed meanwhile is a named, expected condition after a cancel: no warning", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const realReplace = w.posts.replace.bind(w.posts);
+    w.posts.replace = async (next, expected) => realReplace(next, expected + 100);
+    await cancelDelivery(w.deps, admin, (r.deliveries[0] as Delivery).id);
+    expect(w.warnings).toEqual([]);
+  });
+
+  it("a failed schedule whose post cannot be restored: the schedule error is thrown and the restore failure logged", async () => {
+    const p = await draft(["fb"]);
+    w.schedules.failOn = 1;
+    const realReplace = w.posts.replace.bind(w.posts);
+    w.posts.replace = async (next, expected) => {
+      if (next.history.at(-1)?.action === "schedule-failed") throw new Error("DynamoDB unavailable");
+      return realReplace(next, expected);
+    };
+    await expect(schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c")).rejects.toThrow(
+      /Scheduler unavailable/,
+    );
+    expect(w.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/post not restored/),
+        extra: expect.objectContaining({ postId: p.id, error: "DynamoDB unavailable" }),
+      }),
+    ]);
+  });
+});
+
+describe("post-level cancel that loses the race", () => {
+  it("answers 409 with the delivery's current status, not the post's old one", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const d = r.deliveries[0] as Delivery;
+    const realGet = w.deliveries.get.bind(w.deliveries);
+    let claimed = false;
+    w.deliveries.get = async (t, id) => {
+      const got = await realGet(t, id);
+      if (!claimed && got) {
+        claimed = true;
+        // The worker claims between the cancel's read and its write.
+        await w.deliveries.replace({ ...got, status: "PUBLISHING", version: got.version + 1 }, got.version, [
+          "SCHEDULED",
+        ]);
+      }
+      return got;
+    };
+    await expect(cancelPost(w.deps, admin, p.id)).rejects.toMatchObject({
+      statusCode: 409,
+      extensions: {
+        currentStatus: "PUBLISHING",
+        deliveries: [{ id: d.id, status: "PUBLISHING", version: 2 }],
+      },
+    });
+    expect((await w.posts.get("acme", p.id))?.status).toBe("SCHEDULED");
+  });
+});
