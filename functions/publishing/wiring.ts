@@ -20,6 +20,7 @@ import { logger, metrics } from "../platform/observability.js";
 import { deliveryRepository } from "../posts/adapters/delivery-repository.js";
 import { postRepository } from "../posts/adapters/post-repository.js";
 import { SCHEDULER_CONFIG, schedulerGateway } from "../posts/adapters/schedule-gateway.js";
+import { postsForPublishing } from "../posts/use-cases/aggregate.js";
 import { breakerPort } from "./adapters/breaker.js";
 import { createBreakerStore } from "./adapters/breaker-store.js";
 import { eventBridgePublishEvents } from "./adapters/events.js";
@@ -43,9 +44,20 @@ export function publishDeps(overrides: Partial<PublishDeps> = {}) {
   const { connections, targets } = tableDeps();
   const queue = sqsPublishQueue(sqs, cfg.PUBLISH_QUEUE_URL);
   const schedules = schedulerGateway(cfg);
-  const deps: PublishDeps = {
-    deliveries: deliveryRepository(dynamodb, cfg.TABLE_NAME),
+  const log = {
+    info: (message: string, extra?: Record<string, unknown>) => logger.info(message, extra ?? {}),
+    warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
+  };
+  // Posts' items through the port the posts context implements (one ledger rule, one post aggregate).
+  const items = postsForPublishing({
     posts: postRepository(dynamodb, cfg.TABLE_NAME),
+    deliveries: deliveryRepository(dynamodb, cfg.TABLE_NAME),
+    now: () => new Date(),
+    log,
+  });
+  const deps: PublishDeps = {
+    deliveries: items.deliveries,
+    posts: items.posts,
     targets: tokenResolver({ connections, targets, vault: vaultDeps(), events: eventDeps() }),
     publisher: providerPublisher(
       {
@@ -66,10 +78,7 @@ export function publishDeps(overrides: Partial<PublishDeps> = {}) {
     },
     events: eventBridgePublishEvents(eventbridge, cfg.EVENT_BUS_NAME),
     metrics: powertoolsPublishMetrics(metrics),
-    log: {
-      info: (message, extra) => logger.info(message, extra ?? {}),
-      warn: (message, extra) => logger.warn(message, extra ?? {}),
-    },
+    log,
     now: () => new Date(),
     leaseMs: PUBLISH_LEASE_MS,
     ...overrides,

@@ -20,7 +20,8 @@ export type PostAction =
   | "startPublishing"
   | "published"
   | "partiallyPublished"
-  | "failed";
+  | "failed"
+  | "needsAttention";
 
 /**
  * Post transitions. `edit` of an APPROVED post depends on the tenant's approval setting
@@ -42,7 +43,19 @@ export const POST_TRANSITIONS: Readonly<Record<PostStatus, Partial<Record<PostAc
     cancel: "CANCELLED",
     startPublishing: "PUBLISHING",
   },
-  PUBLISHING: { published: "PUBLISHED", partiallyPublished: "PARTIALLY_PUBLISHED", failed: "FAILED" },
+  PUBLISHING: {
+    published: "PUBLISHED",
+    partiallyPublished: "PARTIALLY_PUBLISHED",
+    failed: "FAILED",
+    needsAttention: "NEEDS_ATTENTION",
+  },
+  // A delivery was dead-lettered; a replay (or a reschedule/cancel of that delivery) moves it on.
+  NEEDS_ATTENTION: {
+    startPublishing: "PUBLISHING",
+    published: "PUBLISHED",
+    partiallyPublished: "PARTIALLY_PUBLISHED",
+    failed: "FAILED",
+  },
   PUBLISHED: {},
   PARTIALLY_PUBLISHED: {},
   FAILED: {},
@@ -97,7 +110,8 @@ export type DeliveryAction =
   | "unblock"
   | "succeed"
   | "retry"
-  | "fail";
+  | "fail"
+  | "deadLetter";
 
 /**
  * Delivery transitions. `claim` is the publish worker's lease (conditional on status and
@@ -108,9 +122,17 @@ export const DELIVERY_TRANSITIONS: Readonly<
   Record<DeliveryStatus, Partial<Record<DeliveryAction, DeliveryStatus>>>
 > = {
   SCHEDULED: { claim: "PUBLISHING", reschedule: "SCHEDULED", cancel: "CANCELLED", block: "BLOCKED" },
-  PUBLISHING: { succeed: "PUBLISHED", retry: "RETRYING", fail: "FAILED", block: "BLOCKED" },
+  PUBLISHING: {
+    succeed: "PUBLISHED",
+    retry: "RETRYING",
+    fail: "FAILED",
+    block: "BLOCKED",
+    deadLetter: "NEEDS_ATTENTION",
+  },
   RETRYING: { claim: "PUBLISHING", reschedule: "SCHEDULED", cancel: "CANCELLED", block: "BLOCKED" },
   BLOCKED: { unblock: "SCHEDULED", reschedule: "SCHEDULED", cancel: "CANCELLED" },
+  // Dead-lettered: a replay of its message claims it again; an admin may reschedule or cancel it.
+  NEEDS_ATTENTION: { claim: "PUBLISHING", reschedule: "SCHEDULED", cancel: "CANCELLED", block: "BLOCKED" },
   PUBLISHED: {},
   FAILED: { reschedule: "SCHEDULED" },
   CANCELLED: {},

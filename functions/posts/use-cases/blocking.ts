@@ -17,7 +17,7 @@
  * wrote them.
  */
 import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
-import type { Delivery } from "../domain/post.js";
+import { appendLedger, type Delivery } from "../domain/post.js";
 import { deliveryFromStates, nextDeliveryStatus } from "../domain/transitions.js";
 import { type PostsDeps, WriteConflict } from "./ports.js";
 
@@ -97,18 +97,15 @@ export async function blockTargetDeliveries(
         status,
         version: d.version + 1,
         updatedAt: at,
-        ledger: [
-          ...d.ledger,
-          {
-            at,
-            event: "blocked",
-            status,
-            by: "herald",
-            detail: `${input.reason}: ${input.action}`,
-            ...(input.actionType ? { action: input.actionType } : {}),
-            occurredAt: input.occurredAt,
-          },
-        ],
+        ledger: appendLedger(d.ledger, {
+          at,
+          event: "blocked",
+          status,
+          by: "herald",
+          detail: `${input.reason}: ${input.action}`,
+          ...(input.actionType ? { action: input.actionType } : {}),
+          occurredAt: input.occurredAt,
+        }),
       };
       try {
         await deps.deliveries.replace(next, d.version, from);
@@ -159,7 +156,16 @@ export async function unblockTargetDeliveries(
         status,
         version: d.version + 1,
         updatedAt: at,
-        ledger: [...d.ledger, { at, event: "unblocked", status, by: "herald", occurredAt: input.occurredAt }],
+        // The schedule is written again for publishAt: a next attempt the worker planned is void.
+        nextAttemptAt: undefined,
+        deadLetter: undefined,
+        ledger: appendLedger(d.ledger, {
+          at,
+          event: "unblocked",
+          status,
+          by: "herald",
+          occurredAt: input.occurredAt,
+        }),
       };
       try {
         await deps.deliveries.replace(next, d.version, ["BLOCKED"]);

@@ -118,6 +118,22 @@ export interface PostsDeps {
   };
 }
 
+/**
+ * What the publishing context may do with posts' items, implemented by the posts context
+ * (`postsForPublishing`, ./aggregate.ts) and plugged in by the publishing wiring: deliveries
+ * are read and replaced through the same `DeliveryStore` rule (conditional on version and
+ * status; ledger appended with `appendLedger`), posts are only read, and a post's aggregate
+ * status is settled by posts' one rule (`settlePostStatus`).
+ */
+export interface PostsForPublishing {
+  readonly deliveries: Pick<DeliveryStore, "get" | "replace">;
+  readonly posts: {
+    get(tenantId: string, id: string): Promise<Post | undefined>;
+    /** Recompute the post's aggregate status after `changed` was written (version-guarded, re-read on conflict). */
+    settle(changed: Delivery, by: string): Promise<void>;
+  };
+}
+
 /** Who is acting, from the verified token. */
 export interface Actor {
   readonly tenantId: string;

@@ -13,7 +13,7 @@ import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import type { RescheduleBody, ScheduleBody } from "../../../schemas/api/posts.js";
 import type { Target } from "../../connections/domain/target.js";
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../../platform/errors.js";
-import { type Delivery, type Post, scheduleNameFor } from "../domain/post.js";
+import { appendLedger, type Delivery, type Post, scheduleNameFor } from "../domain/post.js";
 import { checkPost, hasErrors, mediaUrls } from "../domain/rules.js";
 import { parseLocal, resolveLocal } from "../domain/time.js";
 import {
@@ -22,6 +22,7 @@ import {
   nextDeliveryStatus,
   nextPostStatus,
 } from "../domain/transitions.js";
+import { settlePostStatus } from "./aggregate.js";
 import { type Actor, type PostsDeps, WriteConflict } from "./ports.js";
 import { appendHistory, historyEntry, loadPost } from "./posts.js";
 
@@ -229,10 +230,10 @@ async function compensate(
           status: "CANCELLED",
           version: d.version + 1,
           updatedAt: at,
-          ledger: [
-            ...d.ledger,
+          ledger: appendLedger(
+            d.ledger,
             ledger(at, "schedule-failed", "CANCELLED", "herald", "the schedule could not be created"),
-          ],
+          ),
         },
         d.version,
         ["SCHEDULED"],
@@ -327,8 +328,14 @@ async function applyReschedule(
     version: d.version + 1,
     publishAt: when.publishAt,
     timeZone: when.timeZone,
+    // A new time replaces any next attempt the worker had planned, and ends a dead-letter episode.
+    nextAttemptAt: undefined,
+    deadLetter: undefined,
     updatedAt: at,
-    ledger: [...d.ledger, ledger(at, "rescheduled", status, actor.userId, `publishAt ${when.publishAt}`)],
+    ledger: appendLedger(
+      d.ledger,
+      ledger(at, "rescheduled", status, actor.userId, `publishAt ${when.publishAt}`),
+    ),
   };
   try {
     await deps.deliveries.replace(next, d.version, deliveryFromStates("reschedule"));
@@ -345,13 +352,30 @@ async function applyReschedule(
 export async function cancelDelivery(deps: PostsDeps, actor: Actor, id: string): Promise<Delivery> {
   const d = await loadDelivery(deps, actor, id);
   const cancelled = await applyCancel(deps, actor, d);
-  await settlePostAfterCancel(deps, actor, cancelled.postId);
+  await settlePostAfterCancel(deps, actor, cancelled);
   return cancelled;
 }
 
-/** When the last live delivery of a SCHEDULED post is cancelled, the post is CANCELLED too (best effort). */
-async function settlePostAfterCancel(deps: PostsDeps, actor: Actor, postId: string) {
+/**
+ * When the last live delivery of a SCHEDULED post is cancelled, the post is CANCELLED too; a
+ * post that is publishing or needs attention follows the aggregate rule (best effort: the
+ * delivery is cancelled either way).
+ */
+async function settlePostAfterCancel(deps: PostsDeps, actor: Actor, cancelled: Delivery) {
+  const postId = cancelled.postId;
   const post = await deps.posts.get(actor.tenantId, postId);
+  if (post?.status === "PUBLISHING" || post?.status === "NEEDS_ATTENTION") {
+    try {
+      await settlePostStatus(deps, cancelled, actor.userId);
+    } catch (error) {
+      deps.log.warn("post not settled after its delivery was cancelled", {
+        postId,
+        tenantId: actor.tenantId,
+        error: errorText(error),
+      });
+    }
+    return;
+  }
   if (post?.status !== "SCHEDULED") return;
   const all = await postDeliveries(deps, actor, post);
   if (all.length === 0 || !all.every((d) => d.status === "CANCELLED")) return;
@@ -377,7 +401,7 @@ async function applyCancel(deps: PostsDeps, actor: Actor, d: Delivery): Promise<
     status,
     version: d.version + 1,
     updatedAt: at,
-    ledger: [...d.ledger, ledger(at, "cancelled", status, actor.userId)],
+    ledger: appendLedger(d.ledger, ledger(at, "cancelled", status, actor.userId)),
   };
   try {
     // Conditional on status and version: the worker's claim changes both, so exactly one wins.

@@ -157,7 +157,10 @@ describe("LinkedIn 426: a retired LinkedIn-Version", () => {
         what: "the message in the DLQ",
       });
       const d = await getDelivery(w, id);
-      expect(d.status).toBe("RETRYING");
+      // Dead-lettered: a distinct status with the reason, typed; the post says so too.
+      expect(d.status).toBe("NEEDS_ATTENTION");
+      expect(d.lastError).toMatchObject({ class: "config", code: expect.stringMatching(/426|version/i) });
+      expect(d).not.toHaveProperty("nextAttemptAt");
       const events = d.ledger.map((e) => e.event);
       expect(events.filter((e) => e === "error")).toHaveLength(2);
       expect(events).toContain("dead_lettered");

@@ -26,6 +26,7 @@ const POST_ACTIONS: PostAction[] = [
   "published",
   "partiallyPublished",
   "failed",
+  "needsAttention",
 ];
 const DELIVERY_ACTIONS: DeliveryAction[] = [
   "claim",
@@ -36,6 +37,7 @@ const DELIVERY_ACTIONS: DeliveryAction[] = [
   "succeed",
   "retry",
   "fail",
+  "deadLetter",
 ];
 
 /** The expected legal moves, written out independently of the table. */
@@ -60,6 +62,11 @@ const LEGAL_POST: Record<string, string> = {
   "PUBLISHING published": "PUBLISHED",
   "PUBLISHING partiallyPublished": "PARTIALLY_PUBLISHED",
   "PUBLISHING failed": "FAILED",
+  "PUBLISHING needsAttention": "NEEDS_ATTENTION",
+  "NEEDS_ATTENTION startPublishing": "PUBLISHING",
+  "NEEDS_ATTENTION published": "PUBLISHED",
+  "NEEDS_ATTENTION partiallyPublished": "PARTIALLY_PUBLISHED",
+  "NEEDS_ATTENTION failed": "FAILED",
   "CANCELLED edit": "DRAFT",
   "CANCELLED delete": "CANCELLED",
 };
@@ -113,6 +120,11 @@ const LEGAL_DELIVERY: Record<string, string> = {
   "PUBLISHING retry": "RETRYING",
   "PUBLISHING fail": "FAILED",
   "PUBLISHING block": "BLOCKED",
+  "PUBLISHING deadLetter": "NEEDS_ATTENTION",
+  "NEEDS_ATTENTION claim": "PUBLISHING",
+  "NEEDS_ATTENTION reschedule": "SCHEDULED",
+  "NEEDS_ATTENTION cancel": "CANCELLED",
+  "NEEDS_ATTENTION block": "BLOCKED",
   "RETRYING claim": "PUBLISHING",
   "RETRYING reschedule": "SCHEDULED",
   "RETRYING cancel": "CANCELLED",

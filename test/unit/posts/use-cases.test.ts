@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Delivery } from "../../../functions/posts/domain/post.js";
 import { IllegalTransitionError } from "../../../functions/posts/domain/transitions.js";
+import { calendar, listDeliveries } from "../../../functions/posts/use-cases/deliveries.js";
 import {
   approvePost,
   createPost,
@@ -414,5 +415,69 @@ describe("post-level cancel that loses the race", () => {
       },
     });
     expect((await w.posts.get("acme", p.id))?.status).toBe("SCHEDULED");
+  });
+});
+
+describe("lists and the calendar follow the time a delivery really goes", () => {
+  it("a delivery the quota moved to the next day sorts and groups there, not at its stale publishAt", async () => {
+    const p = await draft();
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: "2026-06-02T09:00:00Z" }, "c");
+    const [fb, ig] = r.deliveries as [Delivery, Delivery];
+    // The worker moved the Instagram delivery past its publishing quota: next attempt tomorrow.
+    await w.deliveries.replace(
+      { ...ig, status: "RETRYING", version: ig.version + 2, nextAttemptAt: "2026-06-03T08:00:00.000Z" },
+      ig.version,
+      ["SCHEDULED"],
+    );
+    const days = await calendar(w.deps, admin, { from: "2026-06-02", to: "2026-06-03", timeZone: "UTC" });
+    expect(days.map((d) => [d.date, d.deliveries.map((x) => x.id)])).toEqual([
+      ["2026-06-02", [fb.id]],
+      ["2026-06-03", [ig.id]],
+    ]);
+    const tomorrow = await listDeliveries(w.deps, admin, { from: "2026-06-03T00:00:00Z", limit: 10 });
+    expect(tomorrow.items.map((d) => d.id)).toEqual([ig.id]);
+    // A reschedule replaces the planned attempt: the new time is the one that counts.
+    const moved = await rescheduleDelivery(w.deps, admin, ig.id, { publishAt: "2026-06-02T07:00:00Z" }, "c");
+    expect(moved.nextAttemptAt).toBeUndefined();
+    const all = await listDeliveries(w.deps, admin, { limit: 10 });
+    expect(all.items.map((d) => d.id)).toEqual([ig.id, fb.id]);
+  });
+});
+
+describe("a dead-lettered delivery (NEEDS_ATTENTION)", () => {
+  it("can be cancelled by an admin; its post then follows the aggregate rule", async () => {
+    const p = await draft(["fb", "ig"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const [fb, ig] = r.deliveries as [Delivery, Delivery];
+    await w.deliveries.replace({ ...fb, status: "PUBLISHED", version: 5 }, 1, ["SCHEDULED"]);
+    await w.deliveries.replace({ ...ig, status: "NEEDS_ATTENTION", version: 5 }, 1, ["SCHEDULED"]);
+    const post = (await w.posts.get("acme", p.id))!;
+    await w.posts.replace({ ...post, status: "NEEDS_ATTENTION", version: post.version + 1 }, post.version);
+    const c = await cancelDelivery(w.deps, admin, ig.id);
+    expect(c.status).toBe("CANCELLED");
+    const after = (await w.posts.get("acme", p.id))!;
+    expect(after.status).toBe("PUBLISHED");
+    expect(after.history.at(-1)).toMatchObject({ by: "boss", from: "NEEDS_ATTENTION", to: "PUBLISHED" });
+  });
+
+  it("can be rescheduled: SCHEDULED at the new time, its dead-letter episode over", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const d = r.deliveries[0] as Delivery;
+    await w.deliveries.replace(
+      {
+        ...d,
+        status: "NEEDS_ATTENTION",
+        version: 5,
+        deadLetter: { fromVersion: 4, messageId: "m", at: "2026-06-01T10:00:00.000Z" },
+        nextAttemptAt: "2026-06-02T08:00:00.000Z",
+      },
+      1,
+      ["SCHEDULED"],
+    );
+    const next = await rescheduleDelivery(w.deps, admin, d.id, { publishAt: "2026-06-05T10:00:00Z" }, "c");
+    expect(next).toMatchObject({ status: "SCHEDULED", publishAt: "2026-06-05T10:00:00.000Z" });
+    expect(next.deadLetter).toBeUndefined();
+    expect(next.nextAttemptAt).toBeUndefined();
   });
 });
