@@ -2,11 +2,10 @@
  * The state machines of posts and deliveries as data. Use cases ask `nextPostStatus` /
  * `nextDeliveryStatus` for the target state, and repositories turn `deliveryFromStates`
  * into a condition expression, so the rule is checked again atomically at write time.
- * An illegal move is an `IllegalTransitionError` (409 naming the current state).
+ * An illegal move is a `TransitionRefused` (the use cases answer 409 naming the current state).
  */
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import { POST_STATUSES, type PostStatus } from "../../../schemas/api/posts.js";
-import { ConflictError } from "../../platform/errors.js";
 
 export type PostAction =
   | "edit"
@@ -62,19 +61,19 @@ export const POST_TRANSITIONS: Readonly<Record<PostStatus, Partial<Record<PostAc
   CANCELLED: { edit: "DRAFT", delete: "CANCELLED" },
 };
 
-export class IllegalTransitionError extends ConflictError {
+/**
+ * A move the state machine does not allow. A domain error (no HTTP here): the use cases turn it
+ * into a 409 naming the current state (`use-cases/transitions.ts`).
+ */
+export class TransitionRefused extends Error {
   constructor(
     readonly entity: "post" | "delivery",
     readonly current: string,
     readonly action: string,
     detail?: string,
-    extensions: Record<string, unknown> = {},
   ) {
-    super(detail ?? `Cannot ${action} a ${entity} that is ${current}.`, {
-      currentStatus: current,
-      action,
-      ...extensions,
-    });
+    super(detail ?? `Cannot ${action} a ${entity} that is ${current}.`);
+    this.name = "TransitionRefused";
   }
 }
 
@@ -85,9 +84,9 @@ export interface PostPolicy {
 /** The status after `action`, or IllegalTransitionError. */
 export function nextPostStatus(current: PostStatus, action: PostAction, policy: PostPolicy): PostStatus {
   const next = POST_TRANSITIONS[current][action];
-  if (next === undefined) throw new IllegalTransitionError("post", current, action);
+  if (next === undefined) throw new TransitionRefused("post", current, action);
   if (action === "schedule" && current === "DRAFT" && policy.approvalRequired) {
-    throw new IllegalTransitionError(
+    throw new TransitionRefused(
       "post",
       current,
       action,
@@ -140,7 +139,7 @@ export const DELIVERY_TRANSITIONS: Readonly<
 
 export function nextDeliveryStatus(current: DeliveryStatus, action: DeliveryAction): DeliveryStatus {
   const next = DELIVERY_TRANSITIONS[current][action];
-  if (next === undefined) throw new IllegalTransitionError("delivery", current, action);
+  if (next === undefined) throw new TransitionRefused("delivery", current, action);
   return next;
 }
 

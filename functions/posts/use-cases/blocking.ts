@@ -18,8 +18,9 @@
  */
 import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import { appendLedger, type Delivery } from "../domain/post.js";
-import { deliveryFromStates, nextDeliveryStatus } from "../domain/transitions.js";
+import { deliveryFromStates } from "../domain/transitions.js";
 import { type PostsDeps, WriteConflict } from "./ports.js";
+import { nextDeliveryStatus } from "./transitions.js";
 
 async function deliveriesOf(
   deps: Pick<PostsDeps, "deliveries">,

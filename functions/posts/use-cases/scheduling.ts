@@ -16,15 +16,11 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import { appendLedger, type Delivery, type Post, scheduleNameFor } from "../domain/post.js";
 import { checkPost, hasErrors, mediaUrls } from "../domain/rules.js";
 import { parseLocal, resolveLocal } from "../domain/time.js";
-import {
-  deliveryFromStates,
-  IllegalTransitionError,
-  nextDeliveryStatus,
-  nextPostStatus,
-} from "../domain/transitions.js";
+import { deliveryFromStates } from "../domain/transitions.js";
 import { settlePostStatus } from "./aggregate.js";
 import { type Actor, type PostsDeps, WriteConflict } from "./ports.js";
 import { appendHistory, historyEntry, loadPost } from "./posts.js";
+import { IllegalTransitionError, nextDeliveryStatus, nextPostStatus } from "./transitions.js";
 
 export interface When {
   /** UTC ISO-8601. */

@@ -1,7 +1,6 @@
 /** Use cases against in-memory fakes of the ports: approval, ETags, scheduling, compensation, races. */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Delivery } from "../../../functions/posts/domain/post.js";
-import { IllegalTransitionError } from "../../../functions/posts/domain/transitions.js";
 import { calendar, listDeliveries } from "../../../functions/posts/use-cases/deliveries.js";
 import {
   approvePost,
@@ -19,6 +18,7 @@ import {
   reschedulePost,
   schedulePost,
 } from "../../../functions/posts/use-cases/scheduling.js";
+import { IllegalTransitionError } from "../../../functions/posts/use-cases/transitions.js";
 import { JPEG_OK, target, type World, world } from "./fakes.js";
 
 const editor = { tenantId: "acme", userId: "ed" };
