@@ -305,7 +305,23 @@ export async function rescheduleDelivery(
   const d = await loadDelivery(deps, actor, id);
   const status = nextDeliveryStatus(d.status, "reschedule");
   const when = resolveWhen(body, body.timeZone ?? d.timeZone, deps.now(), deps.limits);
-  return applyReschedule(deps, actor, d, status, when, correlationId);
+  const next = await applyReschedule(deps, actor, d, status, when, correlationId);
+  // A dead-lettered delivery moved on: its post no longer needs attention for it.
+  if (d.status === "NEEDS_ATTENTION") await settlePublishingPost(deps, actor, next, "rescheduled");
+  return next;
+}
+
+/** A post that follows its deliveries (publishing, needs attention) is settled again; best effort. */
+async function settlePublishingPost(deps: PostsDeps, actor: Actor, changed: Delivery, what: string) {
+  try {
+    await settlePostStatus(deps, changed, actor.userId);
+  } catch (error) {
+    deps.log.warn(`post not settled after its delivery was ${what}`, {
+      postId: changed.postId,
+      tenantId: actor.tenantId,
+      error: errorText(error),
+    });
+  }
 }
 
 async function applyReschedule(
@@ -361,15 +377,7 @@ async function settlePostAfterCancel(deps: PostsDeps, actor: Actor, cancelled: D
   const postId = cancelled.postId;
   const post = await deps.posts.get(actor.tenantId, postId);
   if (post?.status === "PUBLISHING" || post?.status === "NEEDS_ATTENTION") {
-    try {
-      await settlePostStatus(deps, cancelled, actor.userId);
-    } catch (error) {
-      deps.log.warn("post not settled after its delivery was cancelled", {
-        postId,
-        tenantId: actor.tenantId,
-        error: errorText(error),
-      });
-    }
+    await settlePublishingPost(deps, actor, cancelled, "cancelled");
     return;
   }
   if (post?.status !== "SCHEDULED") return;

@@ -246,8 +246,9 @@ export async function handlePublishRequested(
     if (error instanceof WriteConflict) return drop(`claim lost: ${error.message}`);
     throw error;
   }
-  // The post starts publishing, or leaves NEEDS_ATTENTION on a replay.
-  if (firstAttempt || replay) await deps.posts.settle(d, BY);
+  // The post starts publishing, or leaves NEEDS_ATTENTION (a replay, or a delivery rescheduled
+  // or unblocked after it had started: SCHEDULED with a step state).
+  if (firstAttempt || replay || d0.status === "SCHEDULED") await deps.posts.settle(d, BY);
 
   const provider = providerOf(d);
   let target: ResolvedTarget | undefined;

@@ -475,9 +475,13 @@ describe("a dead-lettered delivery (NEEDS_ATTENTION)", () => {
       1,
       ["SCHEDULED"],
     );
+    const post = (await w.posts.get("acme", p.id))!;
+    await w.posts.replace({ ...post, status: "NEEDS_ATTENTION", version: post.version + 1 }, post.version);
     const next = await rescheduleDelivery(w.deps, admin, d.id, { publishAt: "2026-06-05T10:00:00Z" }, "c");
     expect(next).toMatchObject({ status: "SCHEDULED", publishAt: "2026-06-05T10:00:00.000Z" });
     expect(next.deadLetter).toBeUndefined();
     expect(next.nextAttemptAt).toBeUndefined();
+    // Its post no longer needs attention: it is publishing again (the delivery is due anew).
+    expect((await w.posts.get("acme", p.id))?.status).toBe("PUBLISHING");
   });
 });
