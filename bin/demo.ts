@@ -22,7 +22,8 @@ import { parseArgs } from "node:util";
 import type { LocalStackInfo } from "../local/stack/info.js";
 
 const RETURN_URL = "http://127.0.0.1:5173/settings/connections";
-const FINAL = new Set(["PUBLISHED", "FAILED", "CANCELLED"]);
+/** Statuses the demo stops waiting at (NEEDS_ATTENTION: dead-lettered, an operator must replay it). */
+const FINAL = new Set(["PUBLISHED", "FAILED", "CANCELLED", "NEEDS_ATTENTION"]);
 
 export interface DemoOptions {
   readonly leadSeconds?: number;
@@ -39,6 +40,8 @@ export interface DemoDelivery {
   status: string;
   providerPostId?: string;
   permalink?: string;
+  nextAttemptAt?: string;
+  lastError?: { class: string; code: string; message: string; action: string };
   ledger: { at: string; event: string; status?: string; detail?: string }[];
 }
 
@@ -137,7 +140,12 @@ export async function runDemo(info: LocalStackInfo, opts: DemoOptions = {}): Pro
     );
     for (const d of deliveries) {
       if (last.get(d.id) !== d.status) {
-        print(`   ${new Date().toISOString().slice(11, 19)}  ${d.platform.padEnd(9)} ${d.status}`);
+        // The API says when and why; the demo never parses the ledger.
+        const why = d.lastError ? ` — ${d.lastError.class} ${d.lastError.code}: ${d.lastError.action}` : "";
+        const when = d.status === "RETRYING" && d.nextAttemptAt ? ` (next attempt ${d.nextAttemptAt})` : "";
+        print(
+          `   ${new Date().toISOString().slice(11, 19)}  ${d.platform.padEnd(9)} ${d.status}${when}${why}`,
+        );
         last.set(d.id, d.status);
       }
     }

@@ -11,6 +11,8 @@ export const DELIVERY_STATUSES = [
   "FAILED",
   "CANCELLED",
   "BLOCKED",
+  /** Dead-lettered: the worker gave up retrying and handed it to an operator; `lastError` says why. */
+  "NEEDS_ATTENTION",
 ] as const;
 export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
@@ -24,6 +26,39 @@ export const LedgerEntrySchema = z.looseObject({
   by: z.optional(z.string()),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+/** What kind of failure, as the publish worker classified it (`docs/publishing-errors.md`). */
+export const DELIVERY_ERROR_CLASSES = [
+  "transient",
+  "rate_limited",
+  "auth",
+  "content",
+  "quota",
+  "duplicate",
+  "config",
+  "unknown",
+] as const;
+/** The next step a person (or Herald) should take. */
+export const DELIVERY_ERROR_ACTIONS = [
+  "retry",
+  "wait",
+  "reconnect",
+  "fix_content",
+  "reschedule",
+  "adopt_existing",
+  "contact_support",
+] as const;
+
+/** The last failure of a delivery, typed so a client never parses ledger text. */
+export const DeliveryErrorSchema = z.strictObject({
+  class: z.enum(DELIVERY_ERROR_CLASSES),
+  /** The provider's own code (e.g. `meta 190/463`, `linkedin 401`) or Herald's (`herald target`). */
+  code: z.string(),
+  /** A sentence a person can act on. */
+  message: z.string(),
+  action: z.enum(DELIVERY_ERROR_ACTIONS),
+});
+export type DeliveryErrorResponse = z.infer<typeof DeliveryErrorSchema>;
 
 export const DeliveryResponseSchema = z.strictObject({
   id: z.string(),
@@ -40,6 +75,16 @@ export const DeliveryResponseSchema = z.strictObject({
   localTime: z.string(),
   scheduleName: z.string(),
   ledger: z.array(LedgerEntrySchema),
+  /**
+   * When the next attempt is due (SCHEDULED, RETRYING): `publishAt`, or later when the worker
+   * moved it (Instagram's publishing quota, a rate limit, a retry). Lists and the calendar
+   * sort and group by this time.
+   */
+  nextAttemptAt: z.optional(z.string()),
+  /** Why the last attempt failed (set while RETRYING, NEEDS_ATTENTION, FAILED). */
+  lastError: z.optional(DeliveryErrorSchema),
+  /** When it went out (PUBLISHED). */
+  publishedAt: z.optional(z.string()),
   providerPostId: z.optional(z.string()),
   permalink: z.optional(z.string()),
   createdAt: z.string(),
@@ -54,9 +99,9 @@ export const DeliveryIdPathSchema = z.strictObject({
 export const ListDeliveriesQuerySchema = z.strictObject({
   status: z.optional(DeliveryStatusSchema),
   targetId: z.optional(TargetIdSchema),
-  /** Publishing at or after (ISO-8601 with offset). */
+  /** Going (next attempt due, or published) at or after (ISO-8601 with offset). */
   from: z.optional(z.iso.datetime({ offset: true })),
-  /** Publishing before. */
+  /** Going before. */
   to: z.optional(z.iso.datetime({ offset: true })),
   cursor: z.optional(CursorSchema),
   limit: z.optional(LimitSchema),
@@ -99,8 +144,11 @@ export const CalendarEntrySchema = z.strictObject({
   targetId: z.string(),
   platform: z.string(),
   status: DeliveryStatusSchema,
+  /** The time it was scheduled for. */
   publishAt: z.string(),
-  /** `HH:mm` in the calendar's zone. */
+  /** When it really goes (or went): the time the calendar groups by; differs from `publishAt` when the worker moved it. */
+  goesAt: z.string(),
+  /** `HH:mm` of `goesAt` in the calendar's zone. */
   localTime: z.string(),
 });
 

@@ -205,7 +205,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     problems: [404, 409, 422],
   },
   cancelPost: {
-    summary: "Cancel every delivery of a post that has not started publishing",
+    summary:
+      "Cancel every delivery of a post that has not started publishing (409 with the deliveries' current status when none could be)",
     tags: ["scheduling"],
     path: PostIdPathSchema,
     headers: [IDEMPOTENCY_KEY],
@@ -213,13 +214,13 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     problems: [404, 409, 422],
   },
   listDeliveries: {
-    summary: "List deliveries by publish time",
+    summary: "List deliveries by the time they really go (nextAttemptAt, else publishAt)",
     tags: ["deliveries"],
     query: ListDeliveriesQuerySchema,
     success: { status: 200, description: "A page of deliveries", schema: DeliveryListResponseSchema },
   },
   getDelivery: {
-    summary: "A delivery with its attempt ledger",
+    summary: "A delivery with its attempt ledger, typed lastError and nextAttemptAt",
     tags: ["deliveries"],
     path: DeliveryIdPathSchema,
     success: { status: 200, description: "The delivery", schema: DeliveryResponseSchema },
@@ -243,7 +244,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     problems: [404, 409, 422],
   },
   getCalendar: {
-    summary: "Deliveries grouped by local day in a time zone",
+    summary: "Deliveries grouped by the local day they really go on, in a time zone",
     tags: ["deliveries"],
     query: CalendarQuerySchema,
     success: { status: 200, description: "Days with their deliveries", schema: CalendarResponseSchema },

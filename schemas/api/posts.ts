@@ -17,6 +17,8 @@ export const POST_STATUSES = [
   "PARTIALLY_PUBLISHED",
   "FAILED",
   "CANCELLED",
+  /** A delivery was dead-lettered and waits for an operator (replay, reschedule or cancel). */
+  "NEEDS_ATTENTION",
 ] as const;
 export const PostStatusSchema = z.enum(POST_STATUSES);
 export type PostStatus = z.infer<typeof PostStatusSchema>;

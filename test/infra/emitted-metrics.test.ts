@@ -26,7 +26,7 @@ import { functionLogicalId, resourcesOf, type SynthesizedStage, synthStage } fro
 
 /** The refresh cron's data ports: the in-memory world of the connections unit tests. */
 const shared = vi.hoisted(() => ({ world: undefined as unknown }));
-vi.mock("../../functions/connections/adapters/deps.js", async (importOriginal) => {
+vi.mock("../../functions/connections/wiring.js", async (importOriginal) => {
   const original = await importOriginal<Record<string, unknown>>();
   const { world } = await import("../unit/connections/in-memory.js");
   const w = world();
@@ -251,9 +251,8 @@ async function runPublishWorker() {
     },
     posts: {
       get: async (_t, id) => posts.get(id),
-      replace: async (next) => {
-        posts.set(next.id, next);
-      },
+      // The post's aggregate status emits no metric: settling it is the posts context's business.
+      settle: async () => undefined,
     },
     targets: {
       resolve: async (_t, targetId) => target(targetId === "tgt-linkedin" ? "linkedin" : "facebook"),

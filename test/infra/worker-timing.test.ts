@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../../functions/manifest.js";
-import { PUBLISH_LEASE_MS, PUBLISH_TIMEOUT_SECONDS } from "../../functions/publishing/adapters/deps.js";
+import { PUBLISH_LEASE_MS, PUBLISH_TIMEOUT_SECONDS } from "../../functions/publishing/wiring.js";
 import { VISIBILITY_TO_TIMEOUT_RATIO } from "../../lib/stateless-stack.js";
 import { names, PUBLISH_WORKER, QUEUES } from "../../schemas/resources.js";
 import {

@@ -1,7 +1,8 @@
 /**
  * Deliveries in the single table.
  *   item: PK `TENANT#<t>#DELIVERY#<id>`, SK `DELIVERY`
- *   list: GSI1PK `TENANT#<t>#DELIVERIES`, GSI1SK `<publishAt>#<id>` (by publish time; calendar)
+ *   list: GSI1PK `TENANT#<t>#DELIVERIES`, GSI1SK `<goesAt>#<id>` (by the time it really goes: the
+ *         worker's next attempt when it moved one, else publishAt; lists and the calendar)
  * Scheduling writes all of a post's deliveries and the post in one transaction; every later
  * change is a Put conditional on status and version (the worker's claim uses the same rule).
  */
@@ -12,10 +13,12 @@ import {
   PutCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { parseItem } from "../../platform/dynamodb/items.js";
 import { listQuery } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
-import type { Delivery } from "../domain/post.js";
+import { type Delivery, goesAt } from "../domain/post.js";
 import { type DeliveryStore, InvalidCursor, WriteConflict } from "../use-cases/ports.js";
+import { DeliveryItemSchema } from "./items.js";
 import { postItem } from "./post-repository.js";
 
 export const deliveryKey = (tenantId: string, id: string) => ({
@@ -26,15 +29,15 @@ export const deliveryKey = (tenantId: string, id: string) => ({
 export const deliveryItem = (d: Delivery) => ({
   ...deliveryKey(d.tenantId, d.id),
   GSI1PK: tenantListPk(d.tenantId, "DELIVERIES"),
-  GSI1SK: `${d.publishAt}#${d.id}`,
+  // Every write recomputes it, so the index follows the worker's moves and a reschedule alike.
+  GSI1SK: `${goesAt(d)}#${d.id}`,
   entity: "DELIVERY",
   ...d,
 });
 
-export function fromDeliveryItem(item: Record<string, unknown>): Delivery {
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, entity: _e, ...rest } = item;
-  return rest as unknown as Delivery;
-}
+/** A stored delivery, parsed (CorruptItemError naming the key and fields when it is not one). */
+export const fromDeliveryItem = (item: Record<string, unknown>): Delivery =>
+  parseItem(DeliveryItemSchema, item, "delivery");
 
 export function deliveryRepository(client: DynamoDBDocumentClient, table: string): DeliveryStore {
   const get = async (tenantId: string, id: string) => {
@@ -100,7 +103,7 @@ export function deliveryRepository(client: DynamoDBDocumentClient, table: string
       }
     },
     async list(tenantId, filter) {
-      // Sort keys are `<ISO>#<id>`: from ≤ publishAt < to.
+      // Sort keys are `<ISO>#<id>`: from ≤ goesAt < to.
       const page = await listQuery(client, {
         table,
         index: "GSI1",

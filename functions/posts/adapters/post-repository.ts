@@ -7,10 +7,12 @@
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { parseItem } from "../../platform/dynamodb/items.js";
 import { listQuery } from "../../platform/dynamodb/list-query.js";
 import { tenantListPk, tenantPk } from "../../platform/keys.js";
 import type { Post } from "../domain/post.js";
 import { InvalidCursor, type PostStore, WriteConflict } from "../use-cases/ports.js";
+import { PostItemSchema } from "./items.js";
 
 export const postKey = (tenantId: string, id: string) => ({ PK: tenantPk(tenantId, "POST", id), SK: "POST" });
 
@@ -22,10 +24,8 @@ export const postItem = (p: Post) => ({
   ...p,
 });
 
-export function fromPostItem(item: Record<string, unknown>): Post {
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, entity: _e, ...rest } = item;
-  return rest as unknown as Post;
-}
+/** A stored post, parsed (CorruptItemError naming the key and fields when it is not one). */
+export const fromPostItem = (item: Record<string, unknown>): Post => parseItem(PostItemSchema, item, "post");
 
 async function currentOf(client: DynamoDBDocumentClient, table: string, tenantId: string, id: string) {
   const out = await client.send(

@@ -18,6 +18,8 @@ import {
   UpdateScheduleCommand,
 } from "@aws-sdk/client-scheduler";
 import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
+import { scheduler } from "../../platform/aws/scheduler.js";
+import { configFields } from "../../platform/config.js";
 import type { Delivery } from "../domain/post.js";
 import type { ScheduleGateway } from "../use-cases/ports.js";
 
@@ -93,4 +95,31 @@ export function eventBridgeScheduleGateway(
       }
     },
   };
+}
+
+/** The variables of the manifest's `scheduler` binding, read by every wiring that builds the gateway. */
+export const SCHEDULER_CONFIG = {
+  SCHEDULE_GROUP_NAME: configFields.required(),
+  PUBLISH_QUEUE_ARN: configFields.required(),
+  SCHEDULER_ROLE_ARN: configFields.required(),
+  SCHEDULER_DLQ_ARN: configFields.required(),
+} as const;
+
+/**
+ * The one EventBridge Scheduler gateway (the stage's group, the publish queue as target, the
+ * scheduler role and its DLQ), built from config read with `SCHEDULER_CONFIG` by the context's wiring. Posts
+ * (schedule, reschedule, cancel, unblock) and publishing (long waits) both use it.
+ */
+export function schedulerGateway(cfg: {
+  SCHEDULE_GROUP_NAME: string;
+  PUBLISH_QUEUE_ARN: string;
+  SCHEDULER_ROLE_ARN: string;
+  SCHEDULER_DLQ_ARN: string;
+}): ScheduleGateway {
+  return eventBridgeScheduleGateway(scheduler, {
+    groupName: cfg.SCHEDULE_GROUP_NAME,
+    publishQueueArn: cfg.PUBLISH_QUEUE_ARN,
+    roleArn: cfg.SCHEDULER_ROLE_ARN,
+    deadLetterArn: cfg.SCHEDULER_DLQ_ARN,
+  });
 }

@@ -2,11 +2,10 @@
  * The state machines of posts and deliveries as data. Use cases ask `nextPostStatus` /
  * `nextDeliveryStatus` for the target state, and repositories turn `deliveryFromStates`
  * into a condition expression, so the rule is checked again atomically at write time.
- * An illegal move is an `IllegalTransitionError` (409 naming the current state).
+ * An illegal move is a `TransitionRefused` (the use cases answer 409 naming the current state).
  */
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import { POST_STATUSES, type PostStatus } from "../../../schemas/api/posts.js";
-import { ConflictError } from "../../platform/errors.js";
 
 export type PostAction =
   | "edit"
@@ -20,7 +19,8 @@ export type PostAction =
   | "startPublishing"
   | "published"
   | "partiallyPublished"
-  | "failed";
+  | "failed"
+  | "needsAttention";
 
 /**
  * Post transitions. `edit` of an APPROVED post depends on the tenant's approval setting
@@ -42,21 +42,38 @@ export const POST_TRANSITIONS: Readonly<Record<PostStatus, Partial<Record<PostAc
     cancel: "CANCELLED",
     startPublishing: "PUBLISHING",
   },
-  PUBLISHING: { published: "PUBLISHED", partiallyPublished: "PARTIALLY_PUBLISHED", failed: "FAILED" },
+  PUBLISHING: {
+    published: "PUBLISHED",
+    partiallyPublished: "PARTIALLY_PUBLISHED",
+    failed: "FAILED",
+    needsAttention: "NEEDS_ATTENTION",
+  },
+  // A delivery was dead-lettered; a replay (or a reschedule/cancel of that delivery) moves it on.
+  NEEDS_ATTENTION: {
+    startPublishing: "PUBLISHING",
+    published: "PUBLISHED",
+    partiallyPublished: "PARTIALLY_PUBLISHED",
+    failed: "FAILED",
+  },
   PUBLISHED: {},
   PARTIALLY_PUBLISHED: {},
   FAILED: {},
   CANCELLED: { edit: "DRAFT", delete: "CANCELLED" },
 };
 
-export class IllegalTransitionError extends ConflictError {
+/**
+ * A move the state machine does not allow. A domain error (no HTTP here): the use cases turn it
+ * into a 409 naming the current state (`use-cases/transitions.ts`).
+ */
+export class TransitionRefused extends Error {
   constructor(
     readonly entity: "post" | "delivery",
     readonly current: string,
     readonly action: string,
     detail?: string,
   ) {
-    super(detail ?? `Cannot ${action} a ${entity} that is ${current}.`, { currentStatus: current, action });
+    super(detail ?? `Cannot ${action} a ${entity} that is ${current}.`);
+    this.name = "TransitionRefused";
   }
 }
 
@@ -67,9 +84,9 @@ export interface PostPolicy {
 /** The status after `action`, or IllegalTransitionError. */
 export function nextPostStatus(current: PostStatus, action: PostAction, policy: PostPolicy): PostStatus {
   const next = POST_TRANSITIONS[current][action];
-  if (next === undefined) throw new IllegalTransitionError("post", current, action);
+  if (next === undefined) throw new TransitionRefused("post", current, action);
   if (action === "schedule" && current === "DRAFT" && policy.approvalRequired) {
-    throw new IllegalTransitionError(
+    throw new TransitionRefused(
       "post",
       current,
       action,
@@ -92,7 +109,8 @@ export type DeliveryAction =
   | "unblock"
   | "succeed"
   | "retry"
-  | "fail";
+  | "fail"
+  | "deadLetter";
 
 /**
  * Delivery transitions. `claim` is the publish worker's lease (conditional on status and
@@ -103,9 +121,17 @@ export const DELIVERY_TRANSITIONS: Readonly<
   Record<DeliveryStatus, Partial<Record<DeliveryAction, DeliveryStatus>>>
 > = {
   SCHEDULED: { claim: "PUBLISHING", reschedule: "SCHEDULED", cancel: "CANCELLED", block: "BLOCKED" },
-  PUBLISHING: { succeed: "PUBLISHED", retry: "RETRYING", fail: "FAILED", block: "BLOCKED" },
+  PUBLISHING: {
+    succeed: "PUBLISHED",
+    retry: "RETRYING",
+    fail: "FAILED",
+    block: "BLOCKED",
+    deadLetter: "NEEDS_ATTENTION",
+  },
   RETRYING: { claim: "PUBLISHING", reschedule: "SCHEDULED", cancel: "CANCELLED", block: "BLOCKED" },
   BLOCKED: { unblock: "SCHEDULED", reschedule: "SCHEDULED", cancel: "CANCELLED" },
+  // Dead-lettered: a replay of its message claims it again; an admin may reschedule or cancel it.
+  NEEDS_ATTENTION: { claim: "PUBLISHING", reschedule: "SCHEDULED", cancel: "CANCELLED", block: "BLOCKED" },
   PUBLISHED: {},
   FAILED: { reschedule: "SCHEDULED" },
   CANCELLED: {},
@@ -113,7 +139,7 @@ export const DELIVERY_TRANSITIONS: Readonly<
 
 export function nextDeliveryStatus(current: DeliveryStatus, action: DeliveryAction): DeliveryStatus {
   const next = DELIVERY_TRANSITIONS[current][action];
-  if (next === undefined) throw new IllegalTransitionError("delivery", current, action);
+  if (next === undefined) throw new TransitionRefused("delivery", current, action);
   return next;
 }
 

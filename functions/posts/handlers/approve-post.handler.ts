@@ -4,8 +4,8 @@ import * as z from "../../../schemas/zod.js";
 import { httpHandler } from "../../platform/http.js";
 import { idempotent } from "../../platform/idempotency.js";
 import { approvePost } from "../use-cases/posts.js";
+import { postsWiring } from "../wiring.js";
 import { postAnswer } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps, idempotency } = postsWiring();
 

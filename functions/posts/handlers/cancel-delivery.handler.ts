@@ -4,11 +4,10 @@ import { etagFor } from "../../platform/etag.js";
 import { httpHandler } from "../../platform/http.js";
 import { idempotent } from "../../platform/idempotency.js";
 import { cancelDelivery } from "../use-cases/scheduling.js";
+import { postsWiring } from "../wiring.js";
 import { presentDelivery } from "./present.js";
-import { schedulerGateway } from "./scheduling-wiring.js";
-import { postsWiring } from "./wiring.js";
 
-const { deps, idempotency } = postsWiring({ schedules: schedulerGateway() });
+const { deps, idempotency } = postsWiring({ scheduler: true });
 
 export const handler = httpHandler(
   { path: DeliveryIdPathSchema },

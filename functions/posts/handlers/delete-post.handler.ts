@@ -3,7 +3,7 @@ import { PostIdPathSchema } from "../../../schemas/api/posts.js";
 import { versionFromIfMatch } from "../../platform/etag.js";
 import { httpHandler } from "../../platform/http.js";
 import { deletePost } from "../use-cases/posts.js";
-import { postsWiring } from "./wiring.js";
+import { postsWiring } from "../wiring.js";
 
 const { deps } = postsWiring();
 

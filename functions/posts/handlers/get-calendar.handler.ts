@@ -1,8 +1,9 @@
 /** GET /v1/calendar?from&to&timeZone: deliveries grouped by local day in the zone. */
 import { CalendarQuerySchema, type CalendarResponse } from "../../../schemas/api/deliveries.js";
 import { httpHandler } from "../../platform/http.js";
+import { goesAt } from "../domain/post.js";
 import { calendar, localClock } from "../use-cases/deliveries.js";
-import { postsWiring } from "./wiring.js";
+import { postsWiring } from "../wiring.js";
 
 const { deps } = postsWiring();
 
@@ -22,7 +23,8 @@ export const handler = httpHandler({ query: CalendarQuerySchema }, async ({ auth
         platform: d.platform,
         status: d.status,
         publishAt: d.publishAt,
-        localTime: localClock(d.publishAt, timeZone),
+        goesAt: goesAt(d),
+        localTime: localClock(goesAt(d), timeZone),
       })),
     })),
   };

@@ -3,8 +3,8 @@ import { DeliveryIdPathSchema } from "../../../schemas/api/deliveries.js";
 import { etagFor } from "../../platform/etag.js";
 import { httpHandler } from "../../platform/http.js";
 import { getDelivery } from "../use-cases/deliveries.js";
+import { postsWiring } from "../wiring.js";
 import { presentDelivery } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps } = postsWiring();
 

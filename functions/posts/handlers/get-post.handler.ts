@@ -2,8 +2,8 @@
 import { PostIdPathSchema } from "../../../schemas/api/posts.js";
 import { httpHandler } from "../../platform/http.js";
 import { loadPost } from "../use-cases/posts.js";
+import { postsWiring } from "../wiring.js";
 import { postAnswer } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps } = postsWiring();
 

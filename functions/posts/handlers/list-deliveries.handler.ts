@@ -2,8 +2,8 @@
 import { ListDeliveriesQuerySchema } from "../../../schemas/api/deliveries.js";
 import { httpHandler } from "../../platform/http.js";
 import { listDeliveries } from "../use-cases/deliveries.js";
+import { postsWiring } from "../wiring.js";
 import { presentDelivery } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps } = postsWiring();
 

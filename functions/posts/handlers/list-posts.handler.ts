@@ -2,8 +2,8 @@
 import { ListPostsQuerySchema } from "../../../schemas/api/posts.js";
 import { httpHandler } from "../../platform/http.js";
 import { listPosts } from "../use-cases/posts.js";
+import { postsWiring } from "../wiring.js";
 import { presentPost } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps } = postsWiring();
 

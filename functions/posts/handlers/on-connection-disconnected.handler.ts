@@ -14,7 +14,7 @@ import { eventHandler } from "../../platform/events.js";
 import { logger } from "../../platform/observability.js";
 import { blockTargetDeliveries } from "../use-cases/blocking.js";
 import type { PostsDeps } from "../use-cases/ports.js";
-import { postsWiring } from "./wiring.js";
+import { postsWiring } from "../wiring.js";
 
 /** The chain around the use case (exported so tests can run it with other deps). */
 export function createOnConnectionDisconnectedHandler(

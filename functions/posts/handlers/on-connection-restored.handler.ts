@@ -14,8 +14,7 @@ import { eventHandler } from "../../platform/events.js";
 import { logger } from "../../platform/observability.js";
 import { unblockTargetDeliveries } from "../use-cases/blocking.js";
 import type { PostsDeps } from "../use-cases/ports.js";
-import { schedulerGateway } from "./scheduling-wiring.js";
-import { postsWiring } from "./wiring.js";
+import { postsWiring } from "../wiring.js";
 
 /** The chain around the use case (exported so tests can run it with other deps). */
 export function createOnConnectionRestoredHandler(
@@ -39,6 +38,6 @@ export function createOnConnectionRestoredHandler(
   });
 }
 
-const { deps } = postsWiring({ schedules: schedulerGateway() });
+const { deps } = postsWiring({ scheduler: true });
 
 export const handler = createOnConnectionRestoredHandler(deps);

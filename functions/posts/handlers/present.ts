@@ -2,7 +2,7 @@
 import type { DeliveryResponse, ScheduleResponse } from "../../../schemas/api/deliveries.js";
 import type { PostResponse } from "../../../schemas/api/posts.js";
 import { etagFor } from "../../platform/etag.js";
-import type { Delivery, Post } from "../domain/post.js";
+import { type Delivery, goesAt, type Post } from "../domain/post.js";
 import { localDateTime } from "../domain/time.js";
 
 export const presentPost = (p: Post): PostResponse => ({
@@ -37,6 +37,19 @@ export const presentDelivery = (d: Delivery): DeliveryResponse => ({
   localTime: localDateTime(Date.parse(d.publishAt), d.timeZone),
   scheduleName: d.scheduleName,
   ledger: [...d.ledger],
+  // Only while an attempt is pending; a dead-lettered delivery waits for an operator instead.
+  ...(d.status === "SCHEDULED" || d.status === "RETRYING" ? { nextAttemptAt: goesAt(d) } : {}),
+  ...(d.lastError
+    ? {
+        lastError: {
+          class: d.lastError.class,
+          code: d.lastError.code,
+          message: d.lastError.message,
+          action: d.lastError.action,
+        },
+      }
+    : {}),
+  ...(d.publishedAt ? { publishedAt: d.publishedAt } : {}),
   ...(d.providerPostId ? { providerPostId: d.providerPostId } : {}),
   ...(d.permalink ? { permalink: d.permalink } : {}),
   createdAt: d.createdAt,

@@ -3,8 +3,8 @@ import { PostIdPathSchema, RejectBodySchema } from "../../../schemas/api/posts.j
 import { httpHandler } from "../../platform/http.js";
 import { idempotent } from "../../platform/idempotency.js";
 import { rejectPost } from "../use-cases/posts.js";
+import { postsWiring } from "../wiring.js";
 import { postAnswer } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps, idempotency } = postsWiring();
 

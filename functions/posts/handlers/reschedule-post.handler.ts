@@ -3,11 +3,10 @@ import { PostIdPathSchema, RescheduleBodySchema } from "../../../schemas/api/pos
 import { httpHandler } from "../../platform/http.js";
 import { idempotent } from "../../platform/idempotency.js";
 import { reschedulePost } from "../use-cases/scheduling.js";
+import { postsWiring } from "../wiring.js";
 import { scheduleAnswer } from "./present.js";
-import { schedulerGateway } from "./scheduling-wiring.js";
-import { postsWiring } from "./wiring.js";
 
-const { deps, idempotency } = postsWiring({ schedules: schedulerGateway() });
+const { deps, idempotency } = postsWiring({ scheduler: true });
 
 export const handler = httpHandler(
   { path: PostIdPathSchema, body: RescheduleBodySchema },

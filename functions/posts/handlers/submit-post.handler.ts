@@ -3,8 +3,8 @@ import { PostIdPathSchema } from "../../../schemas/api/posts.js";
 import { httpHandler } from "../../platform/http.js";
 import { idempotent } from "../../platform/idempotency.js";
 import { submitPost } from "../use-cases/posts.js";
+import { postsWiring } from "../wiring.js";
 import { postAnswer } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps, idempotency } = postsWiring();
 

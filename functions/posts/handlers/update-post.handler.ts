@@ -3,8 +3,8 @@ import { PostIdPathSchema, UpdatePostBodySchema } from "../../../schemas/api/pos
 import { versionFromIfMatch } from "../../platform/etag.js";
 import { httpHandler } from "../../platform/http.js";
 import { updatePost } from "../use-cases/posts.js";
+import { postsWiring } from "../wiring.js";
 import { postAnswer } from "./present.js";
-import { postsWiring } from "./wiring.js";
 
 const { deps } = postsWiring();
 

@@ -2,7 +2,7 @@
 import { PostIdPathSchema } from "../../../schemas/api/posts.js";
 import { httpHandler } from "../../platform/http.js";
 import { validatePost } from "../use-cases/posts.js";
-import { postsWiring } from "./wiring.js";
+import { postsWiring } from "../wiring.js";
 
 const { deps } = postsWiring();
 

@@ -17,9 +17,10 @@
  * wrote them.
  */
 import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
-import type { Delivery } from "../domain/post.js";
-import { deliveryFromStates, nextDeliveryStatus } from "../domain/transitions.js";
+import { appendLedger, type Delivery } from "../domain/post.js";
+import { deliveryFromStates } from "../domain/transitions.js";
 import { type PostsDeps, WriteConflict } from "./ports.js";
+import { nextDeliveryStatus } from "./transitions.js";
 
 async function deliveriesOf(
   deps: Pick<PostsDeps, "deliveries">,
@@ -97,18 +98,15 @@ export async function blockTargetDeliveries(
         status,
         version: d.version + 1,
         updatedAt: at,
-        ledger: [
-          ...d.ledger,
-          {
-            at,
-            event: "blocked",
-            status,
-            by: "herald",
-            detail: `${input.reason}: ${input.action}`,
-            ...(input.actionType ? { action: input.actionType } : {}),
-            occurredAt: input.occurredAt,
-          },
-        ],
+        ledger: appendLedger(d.ledger, {
+          at,
+          event: "blocked",
+          status,
+          by: "herald",
+          detail: `${input.reason}: ${input.action}`,
+          ...(input.actionType ? { action: input.actionType } : {}),
+          occurredAt: input.occurredAt,
+        }),
       };
       try {
         await deps.deliveries.replace(next, d.version, from);
@@ -159,7 +157,16 @@ export async function unblockTargetDeliveries(
         status,
         version: d.version + 1,
         updatedAt: at,
-        ledger: [...d.ledger, { at, event: "unblocked", status, by: "herald", occurredAt: input.occurredAt }],
+        // The schedule is written again for publishAt: a next attempt the worker planned is void.
+        nextAttemptAt: undefined,
+        deadLetter: undefined,
+        ledger: appendLedger(d.ledger, {
+          at,
+          event: "unblocked",
+          status,
+          by: "herald",
+          occurredAt: input.occurredAt,
+        }),
       };
       try {
         await deps.deliveries.replace(next, d.version, ["BLOCKED"]);

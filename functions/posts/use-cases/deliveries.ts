@@ -1,9 +1,9 @@
 /**
  * Reading deliveries: one, a filtered page, and the calendar (deliveries grouped by local day).
- *   handler → these functions → DeliveryStore (DynamoDB, GSI1 by publish time)
+ *   handler → these functions → DeliveryStore (DynamoDB, GSI1 by the time a delivery really goes)
  */
 import { NotFoundError, ValidationError } from "../../platform/errors.js";
-import type { Delivery } from "../domain/post.js";
+import { type Delivery, goesAt } from "../domain/post.js";
 import { localDate, localDateTime, nextDate, parseLocal, resolveLocal } from "../domain/time.js";
 import { readPage } from "./pages.js";
 import type { Actor, DeliveryFilter, Page, PostsDeps } from "./ports.js";
@@ -46,7 +46,8 @@ export interface CalendarDay {
 
 /**
  * Deliveries from the start of local day `from` to the end of local day `to` in `timeZone`,
- * grouped by the local day they publish on. Day boundaries are computed per day in the zone,
+ * grouped by the local day they really go on (`goesAt`: the worker's next attempt when it
+ * moved one, e.g. for Instagram's quota, else `publishAt`). Day boundaries are computed per day in the zone,
  * so a 23- or 25-hour DST day holds exactly its own deliveries.
  */
 export async function calendar(
@@ -95,7 +96,7 @@ export async function calendar(
     cursor = page.nextCursor;
   } while (cursor && found.length < CALENDAR_MAX_ITEMS);
   const byDay = new Map<string, Delivery[]>(dates.map((d) => [d, []]));
-  for (const d of found) byDay.get(localDate(Date.parse(d.publishAt), input.timeZone))?.push(d);
+  for (const d of found) byDay.get(localDate(Date.parse(goesAt(d)), input.timeZone))?.push(d);
   return dates.map((date) => ({ date, deliveries: byDay.get(date) ?? [] }));
 }
 

@@ -95,6 +95,11 @@ export interface SettingsReader {
   get(tenantId: string): Promise<TenantSettings>;
 }
 
+/** Where use cases report conditions they handle but an operator should see (Powertools in the wiring). */
+export interface PostsLog {
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
 export interface PostsDeps {
   readonly posts: PostStore;
   readonly deliveries: DeliveryStore;
@@ -102,6 +107,7 @@ export interface PostsDeps {
   readonly media: MediaInspector;
   readonly schedules: ScheduleGateway;
   readonly settings: SettingsReader;
+  readonly log: PostsLog;
   readonly now: () => Date;
   readonly newId: (prefix: "pst" | "dlv") => string;
   readonly limits: {
@@ -109,6 +115,22 @@ export interface PostsDeps {
     readonly minLeadSeconds: number;
     /** Latest schedulable time, days from now. */
     readonly horizonDays: number;
+  };
+}
+
+/**
+ * What the publishing context may do with posts' items, implemented by the posts context
+ * (`postsForPublishing`, ./aggregate.ts) and plugged in by the publishing wiring: deliveries
+ * are read and replaced through the same `DeliveryStore` rule (conditional on version and
+ * status; ledger appended with `appendLedger`), posts are only read, and a post's aggregate
+ * status is settled by posts' one rule (`settlePostStatus`).
+ */
+export interface PostsForPublishing {
+  readonly deliveries: Pick<DeliveryStore, "get" | "replace">;
+  readonly posts: {
+    get(tenantId: string, id: string): Promise<Post | undefined>;
+    /** Recompute the post's aggregate status after `changed` was written (version-guarded, re-read on conflict). */
+    settle(changed: Delivery, by: string): Promise<void>;
   };
 }
 

@@ -10,9 +10,10 @@ import { NotFoundError } from "../../platform/errors.js";
 import { staleVersion } from "../../platform/etag.js";
 import type { Post } from "../domain/post.js";
 import { checkPost, hasErrors, mediaUrls } from "../domain/rules.js";
-import { nextPostStatus, type PostAction, postFromStates } from "../domain/transitions.js";
+import { type PostAction, postFromStates } from "../domain/transitions.js";
 import { readPage } from "./pages.js";
 import { type Actor, type Page, type PostFilter, type PostsDeps, WriteConflict } from "./ports.js";
+import { nextPostStatus } from "./transitions.js";
 
 /** History is capped so a post stays far below DynamoDB's 400 KB item limit. */
 const HISTORY_MAX = 200;

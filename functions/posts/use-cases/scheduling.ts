@@ -13,17 +13,14 @@ import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import type { RescheduleBody, ScheduleBody } from "../../../schemas/api/posts.js";
 import type { Target } from "../../connections/domain/target.js";
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../../platform/errors.js";
-import { type Delivery, type Post, scheduleNameFor } from "../domain/post.js";
+import { appendLedger, type Delivery, type Post, scheduleNameFor } from "../domain/post.js";
 import { checkPost, hasErrors, mediaUrls } from "../domain/rules.js";
 import { parseLocal, resolveLocal } from "../domain/time.js";
-import {
-  deliveryFromStates,
-  IllegalTransitionError,
-  nextDeliveryStatus,
-  nextPostStatus,
-} from "../domain/transitions.js";
+import { deliveryFromStates } from "../domain/transitions.js";
+import { settlePostStatus } from "./aggregate.js";
 import { type Actor, type PostsDeps, WriteConflict } from "./ports.js";
 import { appendHistory, historyEntry, loadPost } from "./posts.js";
+import { IllegalTransitionError, nextDeliveryStatus, nextPostStatus } from "./transitions.js";
 
 export interface When {
   /** UTC ISO-8601. */
@@ -212,8 +209,16 @@ async function compensate(
   created: readonly Delivery[],
 ) {
   const at = deps.now().toISOString();
-  await Promise.allSettled(created.map((d) => deps.schedules.remove(d)));
-  await Promise.allSettled(
+  const removed = await Promise.allSettled(created.map((d) => deps.schedules.remove(d)));
+  removed.forEach((r, i) => {
+    // The delivery is cancelled below, so a firing of this schedule is dropped by the worker.
+    if (r.status === "rejected")
+      deps.log.warn("schedule not removed after a failed schedule", {
+        deliveryId: created[i]?.id,
+        error: errorText(r.reason),
+      });
+  });
+  const cancelled = await Promise.allSettled(
     deliveries.map((d) =>
       deps.deliveries.replace(
         {
@@ -221,18 +226,26 @@ async function compensate(
           status: "CANCELLED",
           version: d.version + 1,
           updatedAt: at,
-          ledger: [
-            ...d.ledger,
+          ledger: appendLedger(
+            d.ledger,
             ledger(at, "schedule-failed", "CANCELLED", "herald", "the schedule could not be created"),
-          ],
+          ),
         },
         d.version,
         ["SCHEDULED"],
       ),
     ),
   );
-  await deps.posts
-    .replace(
+  cancelled.forEach((r, i) => {
+    // A lost conditional write means the delivery moved on already (it is not left SCHEDULED).
+    if (r.status === "rejected" && !(r.reason instanceof WriteConflict))
+      deps.log.warn("delivery not cancelled after a failed schedule", {
+        deliveryId: deliveries[i]?.id,
+        error: errorText(r.reason),
+      });
+  });
+  try {
+    await deps.posts.replace(
       {
         ...before,
         version: scheduled.version + 1,
@@ -244,9 +257,19 @@ async function compensate(
         ),
       },
       scheduled.version,
-    )
-    .catch(() => undefined);
+    );
+  } catch (error) {
+    // Someone changed the post meanwhile: theirs is the newer state, leave it.
+    if (error instanceof WriteConflict) return;
+    deps.log.warn("post not restored after a failed schedule", {
+      postId: before.id,
+      tenantId: actor.tenantId,
+      error: errorText(error),
+    });
+  }
 }
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function loadDelivery(deps: PostsDeps, actor: Actor, id: string): Promise<Delivery> {
   const d = await deps.deliveries.get(actor.tenantId, id);
@@ -282,7 +305,23 @@ export async function rescheduleDelivery(
   const d = await loadDelivery(deps, actor, id);
   const status = nextDeliveryStatus(d.status, "reschedule");
   const when = resolveWhen(body, body.timeZone ?? d.timeZone, deps.now(), deps.limits);
-  return applyReschedule(deps, actor, d, status, when, correlationId);
+  const next = await applyReschedule(deps, actor, d, status, when, correlationId);
+  // A dead-lettered delivery moved on: its post no longer needs attention for it.
+  if (d.status === "NEEDS_ATTENTION") await settlePublishingPost(deps, actor, next, "rescheduled");
+  return next;
+}
+
+/** A post that follows its deliveries (publishing, needs attention) is settled again; best effort. */
+async function settlePublishingPost(deps: PostsDeps, actor: Actor, changed: Delivery, what: string) {
+  try {
+    await settlePostStatus(deps, changed, actor.userId);
+  } catch (error) {
+    deps.log.warn(`post not settled after its delivery was ${what}`, {
+      postId: changed.postId,
+      tenantId: actor.tenantId,
+      error: errorText(error),
+    });
+  }
 }
 
 async function applyReschedule(
@@ -301,8 +340,14 @@ async function applyReschedule(
     version: d.version + 1,
     publishAt: when.publishAt,
     timeZone: when.timeZone,
+    // A new time replaces any next attempt the worker had planned, and ends a dead-letter episode.
+    nextAttemptAt: undefined,
+    deadLetter: undefined,
     updatedAt: at,
-    ledger: [...d.ledger, ledger(at, "rescheduled", status, actor.userId, `publishAt ${when.publishAt}`)],
+    ledger: appendLedger(
+      d.ledger,
+      ledger(at, "rescheduled", status, actor.userId, `publishAt ${when.publishAt}`),
+    ),
   };
   try {
     await deps.deliveries.replace(next, d.version, deliveryFromStates("reschedule"));
@@ -319,18 +364,37 @@ async function applyReschedule(
 export async function cancelDelivery(deps: PostsDeps, actor: Actor, id: string): Promise<Delivery> {
   const d = await loadDelivery(deps, actor, id);
   const cancelled = await applyCancel(deps, actor, d);
-  await settlePostAfterCancel(deps, actor, cancelled.postId);
+  await settlePostAfterCancel(deps, actor, cancelled);
   return cancelled;
 }
 
-/** When the last live delivery of a SCHEDULED post is cancelled, the post is CANCELLED too (best effort). */
-async function settlePostAfterCancel(deps: PostsDeps, actor: Actor, postId: string) {
+/**
+ * When the last live delivery of a SCHEDULED post is cancelled, the post is CANCELLED too; a
+ * post that is publishing or needs attention follows the aggregate rule (best effort: the
+ * delivery is cancelled either way).
+ */
+async function settlePostAfterCancel(deps: PostsDeps, actor: Actor, cancelled: Delivery) {
+  const postId = cancelled.postId;
   const post = await deps.posts.get(actor.tenantId, postId);
+  if (post?.status === "PUBLISHING" || post?.status === "NEEDS_ATTENTION") {
+    await settlePublishingPost(deps, actor, cancelled, "cancelled");
+    return;
+  }
   if (post?.status !== "SCHEDULED") return;
   const all = await postDeliveries(deps, actor, post);
   if (all.length === 0 || !all.every((d) => d.status === "CANCELLED")) return;
-  // If the post changed meanwhile, leave it as it is: the delivery itself is cancelled.
-  await touchPost(deps, actor, post, "cancel", "CANCELLED").catch(() => undefined);
+  try {
+    await touchPost(deps, actor, post, "cancel", "CANCELLED");
+  } catch (error) {
+    // The post changed meanwhile (touchPost's named conflict): leave it, the delivery is cancelled.
+    if (error instanceof ConflictError) return;
+    // The delivery is cancelled either way; the post stays SCHEDULED until someone acts on it.
+    deps.log.warn("post not settled after its last delivery was cancelled", {
+      postId,
+      tenantId: actor.tenantId,
+      error: errorText(error),
+    });
+  }
 }
 
 async function applyCancel(deps: PostsDeps, actor: Actor, d: Delivery): Promise<Delivery> {
@@ -341,7 +405,7 @@ async function applyCancel(deps: PostsDeps, actor: Actor, d: Delivery): Promise<
     status,
     version: d.version + 1,
     updatedAt: at,
-    ledger: [...d.ledger, ledger(at, "cancelled", status, actor.userId)],
+    ledger: appendLedger(d.ledger, ledger(at, "cancelled", status, actor.userId)),
   };
   try {
     // Conditional on status and version: the worker's claim changes both, so exactly one wins.
@@ -349,8 +413,17 @@ async function applyCancel(deps: PostsDeps, actor: Actor, d: Delivery): Promise<
   } catch (error) {
     return deliveryConflict(deps, actor, d.id, "cancel", error);
   }
-  // The delivery is CANCELLED now; if removing the schedule fails, its firing is dropped by the worker.
-  await deps.schedules.remove(next).catch(() => undefined);
+  try {
+    await deps.schedules.remove(next);
+  } catch (error) {
+    // The delivery is CANCELLED now, so a firing of the schedule is dropped by the worker; the
+    // schedule itself deletes itself after firing. Worth a line, not a failed cancel.
+    deps.log.warn("schedule not removed after a cancel", {
+      deliveryId: next.id,
+      scheduleName: next.scheduleName,
+      error: errorText(error),
+    });
+  }
   return next;
 }
 
@@ -437,11 +510,15 @@ export async function cancelPost(deps: PostsDeps, actor: Actor, id: string) {
   }
   const all = results.every((d) => d.status === "CANCELLED");
   if (!all && !results.some((d) => d.status === "CANCELLED")) {
+    // Say what the deliveries are now (the worker may have claimed them since the post was read);
+    // the post's own status is the old one until the worker settles it.
+    const stuck = results.find((d) => d.status !== "CANCELLED") as Delivery;
     throw new IllegalTransitionError(
-      "post",
-      post.status,
+      "delivery",
+      stuck.status,
       "cancel",
       `No delivery could be cancelled: ${results.map((d) => `${d.id} is ${d.status}`).join(", ")}.`,
+      { deliveries: results.map((d) => ({ id: d.id, status: d.status, version: d.version })) },
     );
   }
   const updated = all ? await touchPost(deps, actor, post, "cancel", cancelledStatus) : post;

@@ -12,8 +12,10 @@
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "../../../schemas/zod.js";
 import { dynamodb } from "../../platform/aws/dynamodb.js";
 import { configFields, loadConfig } from "../../platform/config.js";
+import { parseItem } from "../../platform/dynamodb/items.js";
 import {
   type Admission,
   admit,
@@ -147,7 +149,7 @@ export class BreakerStore {
         ConsistentRead: true,
       }),
     );
-    const state = res.Item ? fromItem(res.Item, this.config) : initialBreakerState(this.config);
+    const state = res.Item ? fromItem(res.Item) : initialBreakerState(this.config);
     this.cache.set(pk, { state, readAt: t });
     return state;
   }
@@ -198,32 +200,19 @@ export function createBreakerStore(
   return new BreakerStore({ client: dynamodb, tableName: TABLE_NAME, ...overrides });
 }
 
-/** An item back to a state; unreadable fields fall back to defaults, the version is kept. */
-function fromItem(item: Record<string, unknown>, config: BreakerConfig): BreakerState {
-  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-  const status = STATUSES.find((s) => s === item.state) ?? "closed";
-  const failures = Array.isArray(item.failures)
-    ? item.failures
-        .map((f) => str((f as { at?: unknown } | null)?.at))
-        .filter((at): at is string => at !== undefined)
-        .map((at) => ({ at }))
-    : [];
-  const u = item.usage as { pct?: unknown; regainAt?: unknown; observedAt?: unknown } | undefined;
-  const usagePct = num(u?.pct);
-  const usageAt = str(u?.observedAt);
-  const regainAt = str(u?.regainAt);
-  const openedAt = str(item.openedAt);
-  const probeAt = str(item.probeAt);
-  return {
-    state: status,
-    failures,
-    backoffMs: num(item.backoffMs) ?? config.baseBackoffMs,
-    version: num(item.version) ?? 0,
-    ...(openedAt ? { openedAt } : {}),
-    ...(probeAt ? { probeAt } : {}),
-    ...(usagePct !== undefined && usageAt
-      ? { usage: { pct: usagePct, observedAt: usageAt, ...(regainAt ? { regainAt } : {}) } }
-      : {}),
-  };
+/** The stored breaker state (`breakerKey` item), parsed on every read; key and TTL attributes are stripped. */
+const BreakerItemSchema = z.object({
+  state: z.enum(STATUSES),
+  failures: z.array(z.object({ at: z.string() })),
+  openedAt: z.optional(z.string()),
+  probeAt: z.optional(z.string()),
+  backoffMs: z.number().check(z.minimum(0)),
+  usage: z.optional(z.object({ pct: z.number(), observedAt: z.string(), regainAt: z.optional(z.string()) })),
+  version: z.number().check(z.int(), z.minimum(0)),
+});
+
+/** An item back to a state; a corrupt one is a CorruptItemError naming its key and the bad fields. */
+function fromItem(item: Record<string, unknown>): BreakerState {
+  const state: BreakerState = parseItem(BreakerItemSchema, item, "breaker");
+  return state;
 }

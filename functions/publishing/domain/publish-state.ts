@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Content, Variants } from "../../../schemas/api/posts.js";
+import * as z from "../../../schemas/zod.js";
 import type { Platform } from "../../connections/domain/target.js";
 
 export type FacebookFormat = "post" | "photo" | "multi_photo" | "video";
@@ -150,6 +151,43 @@ export interface PublishState {
   readonly commentId?: string;
   /** How the post was found after an uncertain attempt (`adopted` in the ledger). */
   readonly adoptedBy?: string;
+}
+
+/** `PublishState` as stored on the delivery item (`publishing`), parsed on every read. */
+export const PublishStateSchema = z.object({
+  phase: z.string().check(z.minLength(1)),
+  uncertain: z.optional(z.boolean()),
+  attempts: z.number().check(z.int(), z.minimum(0)),
+  windowWaits: z.number().check(z.int(), z.minimum(0)),
+  startedAt: z.string(),
+  contentHash: z.string(),
+  mediaIds: z.optional(z.array(z.string())),
+  childContainerIds: z.optional(z.array(z.string())),
+  containerId: z.optional(z.string()),
+  videoId: z.optional(z.string()),
+  postId: z.optional(z.string()),
+  permalink: z.optional(z.string()),
+  commentId: z.optional(z.string()),
+  adoptedBy: z.optional(z.string()),
+});
+
+/** A delivery's stored step state is not a `PublishState`. */
+export class CorruptPublishStateError extends Error {
+  constructor(deliveryId: string, problems: readonly string[]) {
+    super(`Corrupt publishing state on delivery ${deliveryId}: ${problems.join("; ")}`);
+    this.name = "CorruptPublishStateError";
+  }
+}
+
+/** The stored `publishing` attribute as a PublishState (undefined before the first claim). */
+export function parsePublishState(value: unknown, deliveryId: string): PublishState | undefined {
+  if (value === undefined) return undefined;
+  const r = PublishStateSchema.safeParse(value);
+  if (r.success) return r.data;
+  throw new CorruptPublishStateError(
+    deliveryId,
+    r.error.issues.map((i) => `publishing.${i.path.join(".")}: ${i.message}`),
+  );
 }
 
 export const initialPublishState = (startedAt: string, hash: string): PublishState => ({

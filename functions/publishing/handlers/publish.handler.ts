@@ -5,9 +5,9 @@
  */
 import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
 import { sqsHandler } from "../../platform/batch.js";
-import { publishDeps } from "../adapters/deps.js";
 import type { PublishDeps } from "../use-cases/ports.js";
 import { DeadLetterError, handlePublishRequested } from "../use-cases/publish-delivery.js";
+import { publishDeps } from "../wiring.js";
 
 /** The middy chain around the use case (exported so tests can run it with other deps). */
 export function createPublishHandler(

@@ -1,11 +1,12 @@
 /**
  * The ports the publish use case depends on. Adapters in `../adapters/` implement them with
- * DynamoDB, SQS, EventBridge, EventBridge Scheduler, the token vault and the provider clients;
- * unit tests pass in-memory fakes.
+ * SQS, EventBridge, EventBridge Scheduler, the token vault and the provider clients; posts'
+ * items come through the port the posts context implements (`PostsForPublishing`). Unit
+ * tests pass in-memory fakes.
  */
 import type { Platform, TargetKind } from "../../connections/domain/target.js";
 import type { Delivery, Post } from "../../posts/domain/post.js";
-import type { DeliveryStore, PostStore } from "../../posts/use-cases/ports.js";
+import type { PostsForPublishing } from "../../posts/use-cases/ports.js";
 import type { StepInput } from "../../providers/publisher.js";
 import type { Admission, BreakerOutcome, BreakerTransition } from "../domain/breaker.js";
 import type { ProviderName, StoredProviderError } from "../domain/provider-errors.js";
@@ -13,31 +14,15 @@ import type { PublishState, StepOutcome } from "../domain/publish-state.js";
 import type { RetryPolicy } from "../domain/retry-policy.js";
 
 /** The worker's lease on a delivery: who claimed it from which message, until when. */
-export interface Lease {
-  readonly until: string;
-  /** The PublishRequested version that claimed it (a redelivery of that message may take over after `until`). */
-  readonly fromVersion: number;
-  readonly messageId: string;
-}
+export type Lease = NonNullable<Delivery["lease"]>;
 
-/** A delivery as the worker stores it: the posts context's Delivery plus the publishing fields. */
+/**
+ * A delivery as the worker sees it: the posts context's Delivery (which holds the stored
+ * `lease`, `handoff`, `lastError`, `nextAttemptAt`, `deadLetter`, `publishedAt`) with its step
+ * state parsed (`PublishStateSchema`).
+ */
 export interface PublishingDelivery extends Delivery {
   readonly publishing?: PublishState;
-  readonly lease?: Lease;
-  /** The normalised error of the last failure, with the provider's raw answer. */
-  readonly lastError?: StoredProviderError & { readonly raw?: unknown };
-  /** Handed to the dead-letter queue: that message keeps failing until it lands there; a replay of it resumes. */
-  readonly deadLetter?: { readonly fromVersion: number; readonly messageId: string; readonly at: string };
-  readonly publishedAt?: string;
-  /**
-   * Set when the worker put the delivery back to RETRYING: which message handed it over and when
-   * the next try is due, so a redelivery of that message after a crash re-sends the next one.
-   */
-  readonly handoff?: {
-    readonly fromVersion: number;
-    readonly at: string;
-    readonly via: "queue" | "scheduler";
-  };
 }
 
 /** A target resolved for publishing: where, as whom, with which token. */
@@ -127,8 +112,9 @@ export interface PublishLogger {
 }
 
 export interface PublishDeps {
-  readonly deliveries: Pick<DeliveryStore, "get" | "replace">;
-  readonly posts: Pick<PostStore, "get" | "replace">;
+  /** Posts' items, through the port the posts context implements (`postsForPublishing`). */
+  readonly deliveries: PostsForPublishing["deliveries"];
+  readonly posts: PostsForPublishing["posts"];
   readonly targets: TargetResolver;
   readonly publisher: PublisherPort;
   readonly breaker: BreakerPort;

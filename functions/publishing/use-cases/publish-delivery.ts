@@ -22,10 +22,8 @@
  *
  * No AWS, middy or aws-lambda imports here.
  */
-import type { LedgerEntry } from "../../../schemas/api/deliveries.js";
-import type { PostStatus } from "../../../schemas/api/posts.js";
 import { TargetUnusableError } from "../../platform/unusable-target.js";
-import type { Post } from "../../posts/domain/post.js";
+import { appendLedger, type DeliveryError } from "../../posts/domain/post.js";
 import { WriteConflict } from "../../posts/use-cases/ports.js";
 import { failureFromProviderError, ProviderError } from "../../providers/errors.js";
 import { StepFailureError } from "../../providers/publisher.js";
@@ -38,7 +36,13 @@ import {
   type StoredProviderError,
   toStoredError,
 } from "../domain/provider-errors.js";
-import { contentFor, contentHash, initialPublishState, type PublishState } from "../domain/publish-state.js";
+import {
+  contentFor,
+  contentHash,
+  initialPublishState,
+  type PublishState,
+  parsePublishState,
+} from "../domain/publish-state.js";
 import { decideRetry, planWait, RETRY_POLICIES, type RetryPolicy } from "../domain/retry-policy.js";
 import type { PublishDeps, PublishingDelivery, ResolvedTarget, UsageReport } from "./ports.js";
 
@@ -72,7 +76,6 @@ export class DeadLetterError extends Error {
 }
 
 const TERMINAL = new Set(["PUBLISHED", "FAILED", "CANCELLED"]);
-const MAX_LEDGER = 200;
 /** at() schedules have one-second resolution; allow a message this much ahead of publishAt. */
 const EARLY_TOLERANCE_MS = 2_000;
 const BY = "publisher";
@@ -92,6 +95,24 @@ function reconnectError(target: ResolvedTarget | undefined, provider: ProviderNa
       : "The target of this delivery no longer exists. Choose another target and schedule the post again.",
     providerCode: "herald target",
     rule: "target-unavailable",
+  };
+}
+
+/**
+ * How the worker stores an error on the delivery (`lastError`): the class, the provider's real
+ * code, the message and the next step the API shows, plus what the worker keeps for itself.
+ */
+export function deliveryErrorOf(e: StoredProviderError & { raw?: unknown }): DeliveryError {
+  return {
+    class: e.class,
+    code: e.providerCode,
+    message: e.message,
+    action: e.action,
+    retry: e.retry,
+    rule: e.rule,
+    ...(e.waitUntil ? { waitUntil: e.waitUntil } : {}),
+    ...(e.existingUrn ? { existingUrn: e.existingUrn } : {}),
+    ...(e.raw !== undefined ? { raw: e.raw } : {}),
   };
 }
 
@@ -117,8 +138,9 @@ export async function handlePublishRequested(
     return { kind: "dropped", reason };
   };
   const now = deps.now();
-  const d0 = (await deps.deliveries.get(msg.tenantId, msg.deliveryId)) as PublishingDelivery | undefined;
-  if (!d0) return drop("delivery not found");
+  const stored = await deps.deliveries.get(msg.tenantId, msg.deliveryId);
+  if (!stored) return drop("delivery not found");
+  const d0: PublishingDelivery = { ...stored, publishing: parsePublishState(stored.publishing, stored.id) };
   if (TERMINAL.has(d0.status) || d0.status === "BLOCKED") return drop(`delivery is ${d0.status}`);
 
   let reclaim = false;
@@ -130,9 +152,13 @@ export async function handlePublishRequested(
     if (Date.parse(lease.until) > now.getTime())
       return drop(`another worker holds the lease until ${lease.until}`);
     reclaim = true;
-  } else if (d0.status === "RETRYING" && d0.deadLetter?.fromVersion === msg.version) {
-    // Only while the delivery still waits for the replay: a reschedule or an unblock since
-    // then (SCHEDULED, a new version) makes the dead-lettered message stale like any other.
+  } else if (d0.status === "NEEDS_ATTENTION") {
+    // Only the dead-lettered message resumes it (a replay); a reschedule or an unblock since
+    // then (SCHEDULED, a new version) makes that message stale like any other.
+    if (d0.deadLetter?.fromVersion !== msg.version)
+      return drop(
+        `delivery waits for a replay of its dead-lettered message (v${d0.deadLetter?.fromVersion})`,
+      );
     if (d0.deadLetter.messageId === info.messageId) {
       throw new DeadLetterError(`delivery ${d0.id} was handed to the dead-letter queue`);
     }
@@ -192,12 +218,18 @@ export async function handlePublishRequested(
     updatedAt: now.toISOString(),
   };
   try {
-    await deps.deliveries.replace(d, d0.version, reclaim ? ["PUBLISHING"] : ["SCHEDULED", "RETRYING"]);
+    await deps.deliveries.replace(
+      d,
+      d0.version,
+      reclaim ? ["PUBLISHING"] : replay ? ["NEEDS_ATTENTION"] : ["SCHEDULED", "RETRYING"],
+    );
   } catch (error) {
     if (error instanceof WriteConflict) return drop(`claim lost: ${error.message}`);
     throw error;
   }
-  if (firstAttempt) await updatePostStatus(deps, d);
+  // The post starts publishing, or leaves NEEDS_ATTENTION (a replay, or a delivery rescheduled
+  // or unblocked after it had started: SCHEDULED with a step state).
+  if (firstAttempt || replay || d0.status === "SCHEDULED") await deps.posts.settle(d, BY);
 
   const provider = providerOf(d);
   let target: ResolvedTarget | undefined;
@@ -321,11 +353,6 @@ function quotaGaveUp(): StoredProviderError {
   };
 }
 
-function appendLedger(ledger: readonly LedgerEntry[], entry: LedgerEntry): LedgerEntry[] {
-  const out = [...ledger, entry];
-  return out.length > MAX_LEDGER ? out.slice(out.length - MAX_LEDGER) : out;
-}
-
 /** Write the next version of a claimed delivery (still PUBLISHING); undefined when the lease was lost. */
 async function save(
   deps: PublishDeps,
@@ -383,6 +410,8 @@ async function wait(
     version: d.version + 1,
     lease: undefined,
     handoff: { fromVersion: d.lease?.fromVersion ?? d.version, at: at.toISOString(), via },
+    // When it really goes now: the API's nextAttemptAt and the list/calendar key (GSI1SK).
+    nextAttemptAt: at.toISOString(),
     publishing: state,
     ledger: appendLedger(d.ledger, {
       at: now.toISOString(),
@@ -443,7 +472,7 @@ async function succeed(deps: PublishDeps, d: PublishingDelivery, info: MessageIn
   deps.metrics.lag(provider, now.getTime() - Date.parse(d.publishAt));
   deps.metrics.attempts(provider, (state?.attempts ?? 0) + 1);
   await deps.events.published(next, info.correlationId);
-  await updatePostStatus(deps, next);
+  await deps.posts.settle(next, BY);
   return {
     kind: "published",
     ...(next.providerPostId ? { providerPostId: next.providerPostId } : {}),
@@ -464,7 +493,7 @@ async function fail(
     status: "FAILED",
     version: d.version + 1,
     lease: undefined,
-    lastError: error,
+    lastError: deliveryErrorOf(error),
     ledger: appendLedger(d.ledger, {
       at: now.toISOString(),
       event: "failed",
@@ -479,7 +508,7 @@ async function fail(
   deps.metrics.attempts(provider, (d.publishing?.attempts ?? 0) + 1);
   const { raw: _raw, ...stored } = error;
   await deps.events.failed(next, stored, info.correlationId);
-  await updatePostStatus(deps, next);
+  await deps.posts.settle(next, BY);
   return { kind: "failed", error: stored };
 }
 
@@ -529,7 +558,7 @@ async function onFailure(
   const stored = { ...toStoredError(classified, now), raw: failure.body ?? failure.message };
   const noted = await save(deps, d, {
     publishing: state,
-    lastError: stored,
+    lastError: deliveryErrorOf(stored),
     ledger: appendLedger(d.ledger, {
       at: now.toISOString(),
       event: "error",
@@ -597,7 +626,7 @@ async function onFailure(
     case "dead_letter": {
       const next: PublishingDelivery = {
         ...d,
-        status: "RETRYING",
+        status: "NEEDS_ATTENTION",
         version: d.version + 1,
         lease: undefined,
         // An older wait's handoff must not re-send a message for a delivery that now waits
@@ -612,7 +641,7 @@ async function onFailure(
         ledger: appendLedger(d.ledger, {
           at: now.toISOString(),
           event: "dead_lettered",
-          status: "RETRYING",
+          status: "NEEDS_ATTENTION",
           by: BY,
           detail: `handed to an operator through the dead-letter queue: ${classified.message}`,
         }),
@@ -620,6 +649,7 @@ async function onFailure(
       };
       if (!(await writeClaimed(deps, next, d.version))) return LOST_LEASE;
       deps.metrics.outcome(provider, "dead_letter", classified.class);
+      await deps.posts.settle(next, BY);
       throw new DeadLetterError(`delivery ${d.id}: ${classified.message}`);
     }
   }
@@ -648,46 +678,3 @@ function recordTransitions(deps: PublishDeps, provider: ProviderName, ts: readon
     deps.log.info("breaker transition", { provider, from: t.from, to: t.to, reason: t.reason });
   }
 }
-
-/**
- * The post's aggregate status from its deliveries: PUBLISHING while any is under way, then
- * PUBLISHED (all that were not cancelled went out), FAILED (none did) or PARTIALLY_PUBLISHED.
- * Conditional on the post's version; re-read and recomputed on a conflict.
- */
-export async function updatePostStatus(deps: PublishDeps, changed: PublishingDelivery): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const post = await deps.posts.get(changed.tenantId, changed.postId);
-    if (!post || (post.status !== "SCHEDULED" && post.status !== "PUBLISHING")) return;
-    const deliveries = await Promise.all(
-      post.deliveryIds.map((id) => (id === changed.id ? changed : deps.deliveries.get(post.tenantId, id))),
-    );
-    const statuses = deliveries.map((x) => x?.status ?? "CANCELLED");
-    const done = statuses.every((s) => TERMINAL.has(s));
-    let status: PostStatus;
-    if (!done) {
-      if (post.status === "PUBLISHING") return;
-      status = "PUBLISHING";
-    } else {
-      const published = statuses.filter((s) => s === "PUBLISHED").length;
-      const failed = statuses.filter((s) => s === "FAILED").length;
-      status = published === 0 ? "FAILED" : failed === 0 ? "PUBLISHED" : "PARTIALLY_PUBLISHED";
-    }
-    const at = deps.now().toISOString();
-    const history = [...post.history];
-    if (post.status === "SCHEDULED")
-      history.push({ at, by: BY, action: "startPublishing", from: "SCHEDULED", to: "PUBLISHING" });
-    if (status !== "PUBLISHING")
-      history.push({ at, by: BY, action: actionFor(status), from: "PUBLISHING", to: status });
-    const next: Post = { ...post, status, version: post.version + 1, history, updatedAt: at };
-    try {
-      await deps.posts.replace(next, post.version);
-      return;
-    } catch (error) {
-      if (!(error instanceof WriteConflict)) throw error;
-    }
-  }
-  deps.log.warn("post status not updated after repeated conflicts", { postId: changed.postId });
-}
-
-const actionFor = (s: PostStatus) =>
-  s === "PUBLISHED" ? "published" : s === "FAILED" ? "failed" : "partiallyPublished";

@@ -44,6 +44,7 @@ beforeAll(() => {
     media: new MemoryMedia(),
     schedules,
     settings: settingsRepository(doc, resources.table),
+    log: { warn: () => undefined },
     now: () => new Date(),
     newId,
     limits: { minLeadSeconds: 60, horizonDays: 365 },

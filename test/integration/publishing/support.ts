@@ -119,6 +119,9 @@ export interface DeliveryView {
   version: number;
   providerPostId?: string;
   permalink?: string;
+  publishAt: string;
+  nextAttemptAt?: string;
+  lastError?: { class: string; code: string; message: string; action: string };
   ledger: { at: string; event: string; status?: string; detail?: string }[];
 }
 

@@ -16,6 +16,7 @@ import {
   connectedWorld,
   fault,
   getDelivery,
+  getPost,
   IG_BAKERY,
   marker,
   media,
@@ -25,6 +26,7 @@ import {
   removeFault,
   schedulePost,
   settled,
+  settledPost,
   type World,
 } from "./support.js";
 import { type Harness, startHarness } from "./worker-harness.js";
@@ -146,7 +148,7 @@ describe("LinkedIn 426: a retired LinkedIn-Version", () => {
     });
     let replayed = false;
     try {
-      const { deliveries } = await publishThroughHarness({
+      const { deliveries, postId } = await publishThroughHarness({
         content: { text: `Version check ${m}` },
         targetIds: [author.id],
       });
@@ -157,7 +159,11 @@ describe("LinkedIn 426: a retired LinkedIn-Version", () => {
         what: "the message in the DLQ",
       });
       const d = await getDelivery(w, id);
-      expect(d.status).toBe("RETRYING");
+      // Dead-lettered: a distinct status with the reason, typed; the post says so too.
+      expect(d.status).toBe("NEEDS_ATTENTION");
+      expect(d.lastError).toMatchObject({ class: "config", code: expect.stringMatching(/426|version/i) });
+      expect(d).not.toHaveProperty("nextAttemptAt");
+      expect((await getPost(w, postId)).status).toBe("NEEDS_ATTENTION");
       const events = d.ledger.map((e) => e.event);
       expect(events.filter((e) => e === "error")).toHaveLength(2);
       expect(events).toContain("dead_lettered");
@@ -173,6 +179,8 @@ describe("LinkedIn 426: a retired LinkedIn-Version", () => {
       const done = await settled(w, id);
       expect(done.status, JSON.stringify(done.ledger)).toBe("PUBLISHED");
       expect(done.ledger.map((e) => e.event)).toContain("replayed");
+      // The replay moved the delivery back, and with it the post.
+      expect((await settledPost(w, postId)).status).toBe("PUBLISHED");
       expect(await publishedWith(m)).toHaveLength(1);
     } finally {
       if (!replayed) await removeFault(rule);

@@ -109,7 +109,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   ).Attributes!.QueueArn!;
 
   stackEnv(queueUrl, dlqUrl);
-  const { publishDeps } = await import("../../../functions/publishing/adapters/deps.js");
+  const { publishDeps } = await import("../../../functions/publishing/wiring.js");
   const { createPublishHandler } = await import("../../../functions/publishing/handlers/publish.handler.js");
   const built = publishDeps(opts.overrides);
   const deps = opts.wrapPublisher

@@ -5,7 +5,7 @@
  */
 import type { Target } from "../../../functions/connections/domain/target.js";
 import type { MediaInfo } from "../../../functions/posts/domain/media.js";
-import type { Delivery, Post } from "../../../functions/posts/domain/post.js";
+import { type Delivery, goesAt, type Post } from "../../../functions/posts/domain/post.js";
 import {
   type DeliveryStore,
   type MediaInspector,
@@ -60,11 +60,12 @@ export class MemoryDeliveries implements DeliveryStore {
   async list(tenantId: string, filter: { from?: string; to?: string; status?: string; targetId?: string }) {
     const items = [...this.items.values()]
       .filter((d) => d.tenantId === tenantId)
-      .filter((d) => (filter.from ? d.publishAt >= filter.from : true))
-      .filter((d) => (filter.to ? d.publishAt < filter.to : true))
+      // The same key as GSI1SK: the time the delivery really goes.
+      .filter((d) => (filter.from ? goesAt(d) >= filter.from : true))
+      .filter((d) => (filter.to ? goesAt(d) < filter.to : true))
       .filter((d) => (filter.status ? d.status === filter.status : true))
       .filter((d) => (filter.targetId ? d.targetId === filter.targetId : true))
-      .sort((a, b) => a.publishAt.localeCompare(b.publishAt))
+      .sort((a, b) => goesAt(a).localeCompare(goesAt(b)))
       .map(clone);
     return { items };
   }
@@ -150,6 +151,8 @@ export interface World {
   targets: Map<string, Target>;
   settings: TenantSettings;
   clock: { now: Date };
+  /** What the use cases reported through their log port. */
+  warnings: { message: string; extra?: Record<string, unknown> }[];
 }
 
 export function world(settings: Partial<TenantSettings> = {}): World {
@@ -168,6 +171,7 @@ export function world(settings: Partial<TenantSettings> = {}): World {
     targets,
     clock,
     settings: { ...defaultSettings("acme"), ...settings },
+    warnings: [],
     deps: undefined as unknown as PostsDeps,
   };
   w.deps = {
@@ -180,6 +184,7 @@ export function world(settings: Partial<TenantSettings> = {}): World {
         targets.get(id)?.tenantId === tenantId ? targets.get(id) : undefined,
     },
     settings: { get: async () => w.settings },
+    log: { warn: (message, extra) => w.warnings.push({ message, ...(extra ? { extra } : {}) }) },
     now: () => new Date(clock.now),
     newId: (prefix) => `${prefix}_${String(++seq).padStart(4, "0")}`,
     limits: { minLeadSeconds: 60, horizonDays: 365 },

@@ -20,6 +20,8 @@ await vi.hoisted(async () => {
 });
 
 import { PublishRequestedV1 } from "../../../events/publish-requested.v1.js";
+import { deliveryItem } from "../../../functions/posts/adapters/delivery-repository.js";
+import type { Delivery } from "../../../functions/posts/domain/post.js";
 import { handler as cancelDelivery } from "../../../functions/posts/handlers/cancel-delivery.handler.js";
 import { handler as createPost } from "../../../functions/posts/handlers/create-post.handler.js";
 import { handler as getDelivery } from "../../../functions/posts/handlers/get-delivery.handler.js";
@@ -27,6 +29,7 @@ import { handler as getPost } from "../../../functions/posts/handlers/get-post.h
 import { handler as listPosts } from "../../../functions/posts/handlers/list-posts.handler.js";
 import { handler as schedulePost } from "../../../functions/posts/handlers/schedule-post.handler.js";
 import { handler as updatePost } from "../../../functions/posts/handlers/update-post.handler.js";
+import { DeliveryResponseSchema } from "../../../schemas/api/deliveries.js";
 import { claimsFor, httpEvent, lambdaContext } from "../../support/events.js";
 import { FakeTable } from "./fake-table.js";
 
@@ -343,6 +346,79 @@ describe("deliveries", () => {
       id: d.id,
     });
     expect(read.json.ledger.map((l: { event: string }) => l.event)).toEqual(["scheduled", "cancelled"]);
+  });
+});
+
+describe("a delivery tells its own story (issue #10)", () => {
+  const stored: Delivery = {
+    tenantId: "acme",
+    id: "dlv_q",
+    postId: "pst_q",
+    targetId: "tgt_ig",
+    platform: "instagram",
+    status: "RETRYING",
+    version: 7,
+    publishAt: "2026-06-01T10:00:00.000Z",
+    timeZone: "Europe/Paris",
+    scheduleName: "dlv-dlv_q",
+    ledger: [{ at: "2026-06-01T10:00:01.000Z", event: "rescheduled", status: "RETRYING", by: "publisher" }],
+    createdAt: "2026-05-01T00:00:00.000Z",
+    updatedAt: "2026-06-01T10:00:01.000Z",
+    nextAttemptAt: "2026-06-01T13:00:00.000Z",
+    lastError: {
+      class: "quota",
+      code: "meta content_publishing_limit",
+      message: "This Instagram account is at its publishing limit.",
+      action: "wait",
+      retry: "wait_window",
+      rule: "ig-quota",
+      raw: { quota_usage: 100 },
+    },
+  };
+  const read = (id: string) =>
+    call(getDelivery, { method: "GET", path: `/v1/deliveries/${id}`, route: "/v1/deliveries/{id}", id });
+
+  it("GET shows nextAttemptAt (the real time) and a typed lastError, nothing internal", async () => {
+    table.put(deliveryItem(stored));
+    const res = await read("dlv_q");
+    expect(res.status).toBe(200);
+    expect(DeliveryResponseSchema.safeParse(res.json).success).toBe(true);
+    expect(res.json).toMatchObject({
+      status: "RETRYING",
+      publishAt: "2026-06-01T10:00:00.000Z",
+      nextAttemptAt: "2026-06-01T13:00:00.000Z",
+      lastError: {
+        class: "quota",
+        code: "meta content_publishing_limit",
+        message: "This Instagram account is at its publishing limit.",
+        action: "wait",
+      },
+    });
+    expect(Object.keys(res.json.lastError).sort()).toEqual(["action", "class", "code", "message"]);
+    expect(res.json).not.toHaveProperty("publishing");
+    expect(res.json).not.toHaveProperty("handoff");
+  });
+
+  it("a dead-lettered delivery is NEEDS_ATTENTION with its reason and no next attempt", async () => {
+    table.put(
+      deliveryItem({
+        ...stored,
+        status: "NEEDS_ATTENTION",
+        deadLetter: { fromVersion: 6, messageId: "m", at: "2026-06-01T10:05:00.000Z" },
+      }),
+    );
+    const res = await read("dlv_q");
+    expect(res.json.status).toBe("NEEDS_ATTENTION");
+    expect(res.json.lastError.code).toBe("meta content_publishing_limit");
+    expect(res.json).not.toHaveProperty("nextAttemptAt");
+  });
+
+  it("a SCHEDULED delivery's next attempt is its publishAt", async () => {
+    const { nextAttemptAt: _n, lastError: _e, ...plain } = stored;
+    table.put(deliveryItem({ ...plain, status: "SCHEDULED" }));
+    const res = await read("dlv_q");
+    expect(res.json.nextAttemptAt).toBe("2026-06-01T10:00:00.000Z");
+    expect(res.json).not.toHaveProperty("lastError");
   });
 });
 

@@ -4,12 +4,13 @@ import {
   DELIVERY_TRANSITIONS,
   type DeliveryAction,
   deliveryFromStates,
-  IllegalTransitionError,
   nextDeliveryStatus,
   nextPostStatus,
   POST_TRANSITIONS,
   type PostAction,
+  TransitionRefused,
 } from "../../../functions/posts/domain/transitions.js";
+import * as answered from "../../../functions/posts/use-cases/transitions.js";
 import { DELIVERY_STATUSES } from "../../../schemas/api/deliveries.js";
 import { POST_STATUSES } from "../../../schemas/api/posts.js";
 
@@ -26,6 +27,7 @@ const POST_ACTIONS: PostAction[] = [
   "published",
   "partiallyPublished",
   "failed",
+  "needsAttention",
 ];
 const DELIVERY_ACTIONS: DeliveryAction[] = [
   "claim",
@@ -36,6 +38,7 @@ const DELIVERY_ACTIONS: DeliveryAction[] = [
   "succeed",
   "retry",
   "fail",
+  "deadLetter",
 ];
 
 /** The expected legal moves, written out independently of the table. */
@@ -60,6 +63,11 @@ const LEGAL_POST: Record<string, string> = {
   "PUBLISHING published": "PUBLISHED",
   "PUBLISHING partiallyPublished": "PARTIALLY_PUBLISHED",
   "PUBLISHING failed": "FAILED",
+  "PUBLISHING needsAttention": "NEEDS_ATTENTION",
+  "NEEDS_ATTENTION startPublishing": "PUBLISHING",
+  "NEEDS_ATTENTION published": "PUBLISHED",
+  "NEEDS_ATTENTION partiallyPublished": "PARTIALLY_PUBLISHED",
+  "NEEDS_ATTENTION failed": "FAILED",
   "CANCELLED edit": "DRAFT",
   "CANCELLED delete": "CANCELLED",
 };
@@ -78,9 +86,8 @@ describe("post transitions (approval not required)", () => {
           } catch (e) {
             error = e;
           }
-          expect(error).toBeInstanceOf(IllegalTransitionError);
-          expect((error as IllegalTransitionError).statusCode).toBe(409);
-          expect((error as IllegalTransitionError).extensions.currentStatus).toBe(status);
+          expect(error).toBeInstanceOf(TransitionRefused);
+          expect((error as TransitionRefused).current).toBe(status);
           expect((error as Error).message).toContain(status);
         }
       });
@@ -94,9 +101,7 @@ describe("post transitions that depend on the approval policy", () => {
     expect(nextPostStatus("APPROVED", "edit", { approvalRequired: false })).toBe("APPROVED");
   });
   it("a draft cannot be scheduled when approval is required, an approved post can", () => {
-    expect(() => nextPostStatus("DRAFT", "schedule", { approvalRequired: true })).toThrow(
-      IllegalTransitionError,
-    );
+    expect(() => nextPostStatus("DRAFT", "schedule", { approvalRequired: true })).toThrow(TransitionRefused);
     expect(nextPostStatus("APPROVED", "schedule", { approvalRequired: true })).toBe("SCHEDULED");
   });
   it("the table has an entry for every status", () => {
@@ -113,6 +118,11 @@ const LEGAL_DELIVERY: Record<string, string> = {
   "PUBLISHING retry": "RETRYING",
   "PUBLISHING fail": "FAILED",
   "PUBLISHING block": "BLOCKED",
+  "PUBLISHING deadLetter": "NEEDS_ATTENTION",
+  "NEEDS_ATTENTION claim": "PUBLISHING",
+  "NEEDS_ATTENTION reschedule": "SCHEDULED",
+  "NEEDS_ATTENTION cancel": "CANCELLED",
+  "NEEDS_ATTENTION block": "BLOCKED",
   "RETRYING claim": "PUBLISHING",
   "RETRYING reschedule": "SCHEDULED",
   "RETRYING cancel": "CANCELLED",
@@ -141,5 +151,26 @@ describe("delivery transitions", () => {
     expect(deliveryFromStates("cancel")).toContain("SCHEDULED");
     expect(deliveryFromStates("claim")).toContain("SCHEDULED");
     expect(deliveryFromStates("cancel")).not.toContain("PUBLISHING");
+  });
+});
+
+describe("the use cases' view: a refused move is a 409 naming the current state", () => {
+  it("post: IllegalTransitionError with statusCode 409, currentStatus and the domain's sentence", () => {
+    let error: unknown;
+    try {
+      answered.nextPostStatus("DRAFT", "schedule", { approvalRequired: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(answered.IllegalTransitionError);
+    expect(error).toMatchObject({
+      statusCode: 409,
+      extensions: { currentStatus: "DRAFT", action: "schedule" },
+      message: expect.stringMatching(/requires approval/),
+    });
+  });
+  it("delivery: the same", () => {
+    expect(() => answered.nextDeliveryStatus("PUBLISHED", "cancel")).toThrow(answered.IllegalTransitionError);
+    expect(answered.nextDeliveryStatus("NEEDS_ATTENTION", "claim")).toBe("PUBLISHING");
   });
 });

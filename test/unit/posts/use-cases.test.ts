@@ -1,7 +1,7 @@
 /** Use cases against in-memory fakes of the ports: approval, ETags, scheduling, compensation, races. */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Delivery } from "../../../functions/posts/domain/post.js";
-import { IllegalTransitionError } from "../../../functions/posts/domain/transitions.js";
+import { calendar, listDeliveries } from "../../../functions/posts/use-cases/deliveries.js";
 import {
   approvePost,
   createPost,
@@ -18,6 +18,7 @@ import {
   reschedulePost,
   schedulePost,
 } from "../../../functions/posts/use-cases/scheduling.js";
+import { IllegalTransitionError } from "../../../functions/posts/use-cases/transitions.js";
 import { JPEG_OK, target, type World, world } from "./fakes.js";
 
 const editor = { tenantId: "acme", userId: "ed" };
@@ -322,5 +323,165 @@ describe("deliveries: reschedule and cancel", () => {
       ["2026-06-10T10:00:00.000Z", 2],
     ]);
     expect(out.post.history.at(-1)?.action).toBe("reschedule");
+  });
+});
+
+describe("no silent swallowing: best-effort steps that fail are named or logged", () => {
+  it("a schedule that cannot be removed after a cancel: the cancel stands, a warning names the delivery", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const d = r.deliveries[0] as Delivery;
+    w.schedules.remove = async () => {
+      throw new Error("Scheduler unavailable");
+    };
+    const c = await cancelDelivery(w.deps, admin, d.id);
+    expect(c.status).toBe("CANCELLED");
+    expect(w.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/schedule not removed/),
+        extra: expect.objectContaining({ deliveryId: d.id, error: "Scheduler unavailable" }),
+      }),
+    ]);
+  });
+
+  it("the post cannot be settled after its last delivery is cancelled: logged, not swallowed", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    w.posts.replace = async () => {
+      throw new Error("DynamoDB unavailable");
+    };
+    const c = await cancelDelivery(w.deps, admin, (r.deliveries[0] as Delivery).id);
+    expect(c.status).toBe("CANCELLED");
+    expect(w.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/post not settled/),
+        extra: expect.objectContaining({ postId: p.id, error: "DynamoDB unavailable" }),
+      }),
+    ]);
+  });
+
+  it("a post that changed meanwhile is a named, expected condition after a cancel: no warning", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const realReplace = w.posts.replace.bind(w.posts);
+    w.posts.replace = async (next, expected) => realReplace(next, expected + 100);
+    await cancelDelivery(w.deps, admin, (r.deliveries[0] as Delivery).id);
+    expect(w.warnings).toEqual([]);
+  });
+
+  it("a failed schedule whose post cannot be restored: the schedule error is thrown and the restore failure logged", async () => {
+    const p = await draft(["fb"]);
+    w.schedules.failOn = 1;
+    const realReplace = w.posts.replace.bind(w.posts);
+    w.posts.replace = async (next, expected) => {
+      if (next.history.at(-1)?.action === "schedule-failed") throw new Error("DynamoDB unavailable");
+      return realReplace(next, expected);
+    };
+    await expect(schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c")).rejects.toThrow(
+      /Scheduler unavailable/,
+    );
+    expect(w.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/post not restored/),
+        extra: expect.objectContaining({ postId: p.id, error: "DynamoDB unavailable" }),
+      }),
+    ]);
+  });
+});
+
+describe("post-level cancel that loses the race", () => {
+  it("answers 409 with the delivery's current status, not the post's old one", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const d = r.deliveries[0] as Delivery;
+    const realGet = w.deliveries.get.bind(w.deliveries);
+    let claimed = false;
+    w.deliveries.get = async (t, id) => {
+      const got = await realGet(t, id);
+      if (!claimed && got) {
+        claimed = true;
+        // The worker claims between the cancel's read and its write.
+        await w.deliveries.replace({ ...got, status: "PUBLISHING", version: got.version + 1 }, got.version, [
+          "SCHEDULED",
+        ]);
+      }
+      return got;
+    };
+    await expect(cancelPost(w.deps, admin, p.id)).rejects.toMatchObject({
+      statusCode: 409,
+      extensions: {
+        currentStatus: "PUBLISHING",
+        deliveries: [{ id: d.id, status: "PUBLISHING", version: 2 }],
+      },
+    });
+    expect((await w.posts.get("acme", p.id))?.status).toBe("SCHEDULED");
+  });
+});
+
+describe("lists and the calendar follow the time a delivery really goes", () => {
+  it("a delivery the quota moved to the next day sorts and groups there, not at its stale publishAt", async () => {
+    const p = await draft();
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: "2026-06-02T09:00:00Z" }, "c");
+    const [fb, ig] = r.deliveries as [Delivery, Delivery];
+    // The worker moved the Instagram delivery past its publishing quota: next attempt tomorrow.
+    await w.deliveries.replace(
+      { ...ig, status: "RETRYING", version: ig.version + 2, nextAttemptAt: "2026-06-03T08:00:00.000Z" },
+      ig.version,
+      ["SCHEDULED"],
+    );
+    const days = await calendar(w.deps, admin, { from: "2026-06-02", to: "2026-06-03", timeZone: "UTC" });
+    expect(days.map((d) => [d.date, d.deliveries.map((x) => x.id)])).toEqual([
+      ["2026-06-02", [fb.id]],
+      ["2026-06-03", [ig.id]],
+    ]);
+    const tomorrow = await listDeliveries(w.deps, admin, { from: "2026-06-03T00:00:00Z", limit: 10 });
+    expect(tomorrow.items.map((d) => d.id)).toEqual([ig.id]);
+    // A reschedule replaces the planned attempt: the new time is the one that counts.
+    const moved = await rescheduleDelivery(w.deps, admin, ig.id, { publishAt: "2026-06-02T07:00:00Z" }, "c");
+    expect(moved.nextAttemptAt).toBeUndefined();
+    const all = await listDeliveries(w.deps, admin, { limit: 10 });
+    expect(all.items.map((d) => d.id)).toEqual([ig.id, fb.id]);
+  });
+});
+
+describe("a dead-lettered delivery (NEEDS_ATTENTION)", () => {
+  it("can be cancelled by an admin; its post then follows the aggregate rule", async () => {
+    const p = await draft(["fb", "ig"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const [fb, ig] = r.deliveries as [Delivery, Delivery];
+    await w.deliveries.replace({ ...fb, status: "PUBLISHED", version: 5 }, 1, ["SCHEDULED"]);
+    await w.deliveries.replace({ ...ig, status: "NEEDS_ATTENTION", version: 5 }, 1, ["SCHEDULED"]);
+    const post = (await w.posts.get("acme", p.id))!;
+    await w.posts.replace({ ...post, status: "NEEDS_ATTENTION", version: post.version + 1 }, post.version);
+    const c = await cancelDelivery(w.deps, admin, ig.id);
+    expect(c.status).toBe("CANCELLED");
+    const after = (await w.posts.get("acme", p.id))!;
+    expect(after.status).toBe("PUBLISHED");
+    expect(after.history.at(-1)).toMatchObject({ by: "boss", from: "NEEDS_ATTENTION", to: "PUBLISHED" });
+  });
+
+  it("can be rescheduled: SCHEDULED at the new time, its dead-letter episode over", async () => {
+    const p = await draft(["fb"]);
+    const r = await schedulePost(w.deps, admin, p.id, { publishAt: TOMORROW }, "c");
+    const d = r.deliveries[0] as Delivery;
+    await w.deliveries.replace(
+      {
+        ...d,
+        status: "NEEDS_ATTENTION",
+        version: 5,
+        deadLetter: { fromVersion: 4, messageId: "m", at: "2026-06-01T10:00:00.000Z" },
+        nextAttemptAt: "2026-06-02T08:00:00.000Z",
+      },
+      1,
+      ["SCHEDULED"],
+    );
+    const post = (await w.posts.get("acme", p.id))!;
+    await w.posts.replace({ ...post, status: "NEEDS_ATTENTION", version: post.version + 1 }, post.version);
+    const next = await rescheduleDelivery(w.deps, admin, d.id, { publishAt: "2026-06-05T10:00:00Z" }, "c");
+    expect(next).toMatchObject({ status: "SCHEDULED", publishAt: "2026-06-05T10:00:00.000Z" });
+    expect(next.deadLetter).toBeUndefined();
+    expect(next.nextAttemptAt).toBeUndefined();
+    // Its post no longer needs attention: it is publishing again (the delivery is due anew).
+    expect((await w.posts.get("acme", p.id))?.status).toBe("PUBLISHING");
   });
 });

@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import { CorruptItemError } from "../../../functions/platform/dynamodb/items.js";
 import { BreakerStore } from "../../../functions/publishing/adapters/breaker-store.js";
-import { DEFAULT_BREAKER_CONFIG } from "../../../functions/publishing/domain/breaker.js";
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
 const ddb = mockClient(doc);
@@ -25,9 +25,16 @@ describe("BreakerStore (mocked DynamoDB)", () => {
     expect(put.Item).toMatchObject({ PK: "BREAKER#meta#app", SK: "BREAKER", state: "closed", version: 1 });
 
     ddb.reset();
-    ddb
-      .on(GetCommand)
-      .resolves({ Item: { PK: "BREAKER#meta#app", SK: "BREAKER", state: "closed", version: 4 } });
+    ddb.on(GetCommand).resolves({
+      Item: {
+        PK: "BREAKER#meta#app",
+        SK: "BREAKER",
+        state: "closed",
+        failures: [],
+        backoffMs: 1_000,
+        version: 4,
+      },
+    });
     ddb.on(PutCommand).resolves({});
     await store().record("meta", "app", { kind: "failure" });
     const second = ddb.commandCalls(PutCommand)[0]!.args[0].input;
@@ -39,9 +46,14 @@ describe("BreakerStore (mocked DynamoDB)", () => {
   it("re-reads and recomputes after a conflict", async () => {
     ddb
       .on(GetCommand)
-      .resolvesOnce({ Item: { state: "closed", version: 1, failures: [] } })
+      .resolvesOnce({ Item: { state: "closed", version: 1, failures: [], backoffMs: 1_000 } })
       .resolves({
-        Item: { state: "closed", version: 2, failures: [{ at: new Date(T0 - 1_000).toISOString() }] },
+        Item: {
+          state: "closed",
+          version: 2,
+          failures: [{ at: new Date(T0 - 1_000).toISOString() }],
+          backoffMs: 1_000,
+        },
       });
     ddb.on(PutCommand).rejectsOnce(conflict()).resolves({});
     const out = await store().record("meta", "app", { kind: "failure" });
@@ -81,17 +93,48 @@ describe("BreakerStore (mocked DynamoDB)", () => {
     await expect(store().record("meta", "app", { kind: "failure" })).rejects.toThrow("boom");
   });
 
-  it("reads a damaged item as defaults, keeping its version", async () => {
+  it("reads a stored state as the domain type", async () => {
     ddb.on(GetCommand).resolves({
-      Item: { state: "weird", version: 12, failures: "nope", usage: { pct: "x" }, backoffMs: null },
+      Item: {
+        PK: "BREAKER#meta#app",
+        SK: "BREAKER",
+        state: "open",
+        failures: [{ at: "2026-03-10T11:59:00.000Z" }],
+        openedAt: "2026-03-10T11:59:00.000Z",
+        probeAt: "2026-03-10T12:01:00.000Z",
+        backoffMs: 60_000,
+        version: 3,
+        updatedAt: "2026-03-10T11:59:00.000Z",
+        expiresAt: 1,
+      },
     });
-    const state = await store().read("meta", "app");
-    expect(state).toEqual({
-      state: "closed",
-      failures: [],
-      backoffMs: DEFAULT_BREAKER_CONFIG.baseBackoffMs,
-      version: 12,
+    expect(await store().read("meta", "app")).toEqual({
+      state: "open",
+      failures: [{ at: "2026-03-10T11:59:00.000Z" }],
+      openedAt: "2026-03-10T11:59:00.000Z",
+      probeAt: "2026-03-10T12:01:00.000Z",
+      backoffMs: 60_000,
+      version: 3,
     });
+  });
+
+  it("a damaged item is a CorruptItemError naming its key and the bad fields, not a guessed state", async () => {
+    ddb.on(GetCommand).resolves({
+      Item: {
+        PK: "BREAKER#meta#app",
+        SK: "BREAKER",
+        state: "weird",
+        version: 12,
+        failures: "nope",
+        usage: { pct: "x" },
+        backoffMs: null,
+      },
+    });
+    const read = store().read("meta", "app");
+    await expect(read).rejects.toBeInstanceOf(CorruptItemError);
+    await expect(store().read("meta", "app")).rejects.toThrow(
+      /Corrupt breaker item PK=BREAKER#meta#app SK=BREAKER: state.*failures.*backoffMs/s,
+    );
   });
 
   it("does not read DynamoDB again while its cache is fresh", async () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { TargetUnusableError } from "../../../functions/platform/unusable-target.js";
 import type { Post } from "../../../functions/posts/domain/post.js";
+import { postsForPublishing } from "../../../functions/posts/use-cases/aggregate.js";
 import { WriteConflict } from "../../../functions/posts/use-cases/ports.js";
 import { MetaApiError, ProviderNetworkError } from "../../../functions/providers/errors.js";
 import type { PublishState, StepOutcome } from "../../../functions/publishing/domain/publish-state.js";
@@ -119,7 +120,8 @@ function world(opts: {
       }
     },
   };
-  const deps: PublishDeps = {
+  // Posts' items through the posts context's own port implementation (the aggregate rule is real).
+  const items = postsForPublishing({
     deliveries: {
       async get(_t, id) {
         return store.get(id);
@@ -141,6 +143,12 @@ function world(opts: {
         storedPost = next;
       },
     },
+    now: () => new Date(now),
+    log: { warn: () => undefined },
+  });
+  const deps: PublishDeps = {
+    deliveries: items.deliveries,
+    posts: items.posts,
     targets: {
       async resolve() {
         return "target" in opts ? opts.target : TARGET;
@@ -203,6 +211,15 @@ function world(opts: {
     },
   };
 }
+
+const metaError = (code: number, subcode?: number) =>
+  new MetaApiError(`Meta POST /200/feed: (#${code}) failed`, {
+    provider: "meta",
+    classification: "permanent",
+    status: 400,
+    code,
+    ...(subcode ? { subcode } : {}),
+  });
 
 const msg = (id: string, version: number) => ({ tenantId: TENANT, deliveryId: id, version });
 const info = (messageId = "m1", receiveCount = 1) => ({ messageId, correlationId: "c1", receiveCount });
@@ -332,15 +349,6 @@ describe("a publish that works", () => {
 });
 
 describe("failures", () => {
-  const metaError = (code: number, subcode?: number) =>
-    new MetaApiError(`Meta POST /200/feed: (#${code}) failed`, {
-      provider: "meta",
-      classification: "permanent",
-      status: 400,
-      code,
-      ...(subcode ? { subcode } : {}),
-    });
-
   it("an auth error flags the connection and fails the delivery with 'reconnect'", async () => {
     const w = world({
       deliveries: [delivery("d1")],
@@ -352,7 +360,7 @@ describe("failures", () => {
     expect(r).toMatchObject({ kind: "failed", error: { class: "auth", action: "reconnect" } });
     expect(w.calls.reauth).toEqual(["con_1"]);
     expect(w.calls.failed).toEqual([{ id: "d1", action: "reconnect" }]);
-    expect(w.get("d1").lastError?.providerCode).toBe("meta 190/463");
+    expect(w.get("d1").lastError?.code).toBe("meta 190/463");
     expect(w.post().status).toBe("FAILED");
   });
 
@@ -525,7 +533,7 @@ describe("failures", () => {
     await w.deps.deliveries.replace(
       { ...dead, status: "SCHEDULED", version: dead.version + 1, publishAt: later },
       dead.version,
-      ["RETRYING"],
+      ["NEEDS_ATTENTION"],
     );
     // The operator replays the DLQ: the old message is stale now, not a replay.
     const steps = w.calls.steps.length;
@@ -564,5 +572,163 @@ describe("the post's aggregate status", () => {
     const w = world({ deliveries: [delivery("d1"), delivery("d2")], post: post(["d1", "d2"]) });
     await handlePublishRequested(w.deps, msg("d1", 1), info());
     expect(w.post().status).toBe("PUBLISHING");
+  });
+});
+
+describe("what a delivery says about itself (issue #10)", () => {
+  const deadLetter = async (w: ReturnType<typeof world>) => {
+    let version = 1;
+    for (let attempt = 1; attempt < POLICY.maxAttempts; attempt++) {
+      await handlePublishRequested(w.deps, msg("d1", version), info(`m${attempt}`));
+      version = w.get("d1").version;
+      w.advance(10_000);
+    }
+    await expect(handlePublishRequested(w.deps, msg("d1", version), info("last"))).rejects.toBeInstanceOf(
+      DeadLetterError,
+    );
+    return version;
+  };
+
+  it("a dead-lettered delivery is NEEDS_ATTENTION with its reason, and so is its post; a replay moves both back", async () => {
+    const w = world({
+      deliveries: [delivery("d1")],
+      step: () => {
+        throw metaError(987654);
+      },
+    });
+    const version = await deadLetter(w);
+    expect(w.get("d1")).toMatchObject({
+      status: "NEEDS_ATTENTION",
+      lastError: { class: "unknown", code: "meta 987654", action: expect.any(String) },
+    });
+    expect(w.get("d1").ledger.at(-1)).toMatchObject({ event: "dead_lettered", status: "NEEDS_ATTENTION" });
+    expect(w.post().status).toBe("NEEDS_ATTENTION");
+    expect(w.post().history.at(-1)).toMatchObject({ from: "PUBLISHING", to: "NEEDS_ATTENTION" });
+
+    // The replay claims it: the post leaves NEEDS_ATTENTION while it publishes.
+    let postDuringReplay: string | undefined;
+    const fixed = {
+      ...w.deps,
+      publisher: {
+        step: async (_p: unknown, _i: unknown, s: PublishState) => {
+          postDuringReplay = w.post().status;
+          return { outcome: await publishesAt("200_9")(s) };
+        },
+      },
+    } as PublishDeps;
+    const replay = await handlePublishRequested(fixed, msg("d1", version), info("replayed"));
+    expect(replay.kind).toBe("published");
+    expect(postDuringReplay).toBe("PUBLISHING");
+    expect(w.get("d1").status).toBe("PUBLISHED");
+    expect(w.post().status).toBe("PUBLISHED");
+  });
+
+  it("a message for a NEEDS_ATTENTION delivery other than its dead-lettered one is dropped", async () => {
+    const w = world({
+      deliveries: [delivery("d1")],
+      step: () => {
+        throw metaError(987654);
+      },
+    });
+    await deadLetter(w);
+    const r = await handlePublishRequested(w.deps, msg("d1", w.get("d1").version), info("other"));
+    expect(r).toMatchObject({ kind: "dropped", reason: expect.stringMatching(/replay/) });
+    expect(w.get("d1").status).toBe("NEEDS_ATTENTION");
+  });
+
+  it("a wait records when the next attempt really is (nextAttemptAt), e.g. Instagram's quota", async () => {
+    const waitMs = 3 * 3_600_000;
+    const w = world({
+      deliveries: [delivery("d1", { platform: "instagram", targetId: "tgt_ig" })],
+      step: (s) => ({
+        next: "wait",
+        state: { ...s, phase: "quota" },
+        waitMs,
+        reason: "quota",
+        note: "at limit",
+      }),
+    });
+    const r = await handlePublishRequested(w.deps, msg("d1", 1), info());
+    expect(r).toMatchObject({ kind: "waiting", via: "scheduler" });
+    const d = w.get("d1");
+    expect(d.status).toBe("RETRYING");
+    expect(d.nextAttemptAt).toBe(w.calls.rescheduled[0]!.toISOString());
+    expect(Date.parse(d.nextAttemptAt!)).toBeGreaterThanOrEqual(T0 + 1_000 + waitMs);
+    expect(d.publishAt).toBe(new Date(T0).toISOString());
+  });
+
+  it("a retry stores the classified error as lastError {class, code, message, action}", async () => {
+    const w = world({
+      deliveries: [delivery("d1")],
+      step: () => {
+        throw metaError(2);
+      },
+    });
+    await handlePublishRequested(w.deps, msg("d1", 1), info());
+    const d = w.get("d1");
+    expect(d.status).toBe("RETRYING");
+    expect(d.lastError).toMatchObject({ class: "transient", code: "meta 2", action: "retry" });
+    expect(d.lastError?.message).toEqual(expect.any(String));
+    expect(d.nextAttemptAt).toBeDefined();
+  });
+
+  it("an error the target/token port classifies (e.g. an undecryptable token) fails through the same lastError path", async () => {
+    const w = world({ deliveries: [delivery("d1")] });
+    const undecryptable = Object.assign(
+      new Error("The stored token cannot be decrypted; reconnect the account."),
+      {
+        class: "auth",
+        action: "reconnect",
+        code: "herald token_undecryptable",
+      },
+    );
+    const deps = {
+      ...w.deps,
+      targets: {
+        ...w.deps.targets,
+        resolve: async () => {
+          throw undecryptable;
+        },
+      },
+    } as PublishDeps;
+    const r = await handlePublishRequested(deps, msg("d1", 1), info());
+    expect(r).toMatchObject({ kind: "failed", error: { class: "auth", action: "reconnect" } });
+    expect(w.get("d1")).toMatchObject({
+      status: "FAILED",
+      lastError: {
+        class: "auth",
+        action: "reconnect",
+        code: "herald token_undecryptable",
+        message: "The stored token cannot be decrypted; reconnect the account.",
+      },
+    });
+    expect(w.calls.steps).toHaveLength(0);
+    expect(w.post().status).toBe("FAILED");
+  });
+
+  it("an unclassified error from the target port is not a delivery failure: the message fails and is retried", async () => {
+    const w = world({ deliveries: [delivery("d1")] });
+    const deps = {
+      ...w.deps,
+      targets: {
+        ...w.deps.targets,
+        resolve: async () => {
+          throw new Error("ProvisionedThroughputExceededException");
+        },
+      },
+    } as PublishDeps;
+    await expect(handlePublishRequested(deps, msg("d1", 1), info())).rejects.toThrow(/ProvisionedThroughput/);
+    expect(w.get("d1").status).toBe("PUBLISHING");
+  });
+
+  it("a corrupt stored step state is one clear error naming the delivery and the field", async () => {
+    const w = world({
+      deliveries: [
+        delivery("d1", { status: "RETRYING", publishing: { phase: "publish" } as unknown as PublishState }),
+      ],
+    });
+    await expect(handlePublishRequested(w.deps, msg("d1", 1), info())).rejects.toThrow(
+      /Corrupt publishing state on delivery d1: publishing\.attempts/,
+    );
   });
 });
