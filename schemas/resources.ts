@@ -63,7 +63,7 @@ export const SCHEDULER_DLQ = { id: "scheduler-dlq", retentionDays: 14 } as const
  */
 export const EVENTS_DLQ = { id: "events-dlq", retentionDays: 14 } as const;
 
-export type SecretId = "appCredentials" | "tokenKeys";
+export type SecretId = "appCredentials";
 
 export interface SecretDefinition {
   readonly id: SecretId;
@@ -76,11 +76,19 @@ export const SECRETS: Record<SecretId, SecretDefinition> = {
     description:
       "Provider app credentials: Meta app id/secret, LinkedIn client id/secret, webhook verify tokens",
   },
-  tokenKeys: {
-    id: "tokenKeys",
-    description: "Key material for envelope encryption of provider tokens (versioned for rotation)",
-  },
 };
+
+/**
+ * The token vault's KMS key (one per stage): symmetric, rotated yearly by KMS; functions with
+ * the `tokenVault` binding may only GenerateDataKey and Decrypt with it, and only with an
+ * encryption context of exactly `tenant`, `connection` and `purpose`.
+ */
+export const TOKEN_KEY = {
+  id: "tokens",
+  description: "Herald token vault: data keys for envelope encryption of provider tokens",
+  /** The encryption-context keys every use of the key must carry (and no others). */
+  encryptionContextKeys: ["tenant", "connection", "purpose"],
+} as const;
 
 /** Physical names derived from the stage, shared by CDK and the local stack. */
 export const names = {
@@ -94,4 +102,6 @@ export const names = {
   scheduleGroup: (stage: string) => `herald-${stage}`,
   bus: (stage: string) => `herald-${stage}`,
   secret: (stage: string, id: SecretId) => `herald/${stage}/${id}`,
+  /** The token key's alias. */
+  tokenKeyAlias: (stage: string) => `alias/herald-${stage}-${TOKEN_KEY.id}`,
 } as const;
