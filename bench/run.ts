@@ -63,6 +63,10 @@ const SDK_CLIENTS: Record<string, { module: string; code: string }> = {
       'import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";\n' +
       "export const secrets = new SecretsManagerClient({});\n",
   },
+  kms: {
+    module: "@aws-sdk/client-kms",
+    code: 'import { KMSClient } from "@aws-sdk/client-kms";\nexport const kms = new KMSClient({});\n',
+  },
 };
 
 function clientsFor(b: Bindings): string[] {
@@ -72,6 +76,7 @@ function clientsFor(b: Bindings): string[] {
   if (b.bus) out.push("eventbridge");
   if (b.scheduler) out.push("scheduler");
   if ((b.secrets ?? []).length > 0) out.push("secrets");
+  if (b.tokenVault) out.push("kms");
   return out;
 }
 

@@ -125,6 +125,8 @@ export interface Bindings {
   /** Create/update/delete schedules in the stage's group (and pass the scheduler role). */
   readonly scheduler?: boolean;
   readonly secrets?: readonly SecretId[];
+  /** Seal and open provider tokens: GenerateDataKey/Decrypt on the stage's token key (`TOKEN_KEY_ID`). */
+  readonly tokenVault?: boolean;
   /** Calls Meta / LinkedIn (provider base URLs are set). */
   readonly providers?: boolean;
 }
@@ -370,7 +372,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [http("GET", "/v1/oauth/{provider}/callback", PUBLIC, "oauthCallback")],
     memoryMb: 512,
     timeoutSeconds: 29,
-    bindings: { table: "readWrite", secrets: ["appCredentials", "tokenKeys"], providers: true, bus: true },
+    bindings: {
+      table: "readWrite",
+      secrets: ["appCredentials"],
+      tokenVault: true,
+      providers: true,
+      bus: true,
+    },
   },
   {
     name: "list-connections",
@@ -406,7 +414,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [http("POST", "/v1/connections/{id}/targets/refresh", ADMIN_ONLY, "refreshConnectionTargets")],
     memoryMb: 256,
     timeoutSeconds: 29,
-    bindings: { table: "readWrite", secrets: ["appCredentials", "tokenKeys"], providers: true, bus: true },
+    bindings: {
+      table: "readWrite",
+      secrets: ["appCredentials"],
+      tokenVault: true,
+      providers: true,
+      bus: true,
+    },
   },
   {
     name: "disconnect-connection",
@@ -415,7 +429,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [http("DELETE", "/v1/connections/{id}", ADMIN_ONLY, "disconnectConnection")],
     memoryMb: 256,
     timeoutSeconds: 29,
-    bindings: { table: "readWrite", secrets: ["appCredentials", "tokenKeys"], providers: true, bus: true },
+    bindings: {
+      table: "readWrite",
+      secrets: ["appCredentials"],
+      tokenVault: true,
+      providers: true,
+      bus: true,
+    },
   },
   {
     name: "refresh-tokens",
@@ -424,7 +444,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [{ type: "schedule", expression: "rate(1 hour)" }],
     memoryMb: 512,
     timeoutSeconds: 300,
-    bindings: { table: "readWrite", secrets: ["appCredentials", "tokenKeys"], providers: true, bus: true },
+    bindings: {
+      table: "readWrite",
+      secrets: ["appCredentials"],
+      tokenVault: true,
+      providers: true,
+      bus: true,
+    },
   },
   {
     name: "list-token-audit",
@@ -476,7 +502,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       sendTo: ["publish"],
       bus: true,
       scheduler: true,
-      secrets: ["tokenKeys", "appCredentials"],
+      secrets: ["appCredentials"],
+      tokenVault: true,
       providers: true,
     },
   },

@@ -8,7 +8,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import type { Bindings, Trigger } from "../functions/manifest.js";
 import { ENV, type EnvKey, QUEUE_DLQ_ENV } from "../schemas/env.js";
-import { type QueueId, type SecretId, TABLE } from "../schemas/resources.js";
+import { type QueueId, type SecretId, TABLE, TOKEN_KEY } from "../schemas/resources.js";
 import { acknowledge } from "./nag.js";
 import type { StageConfig } from "./stage-config.js";
 import type { StatefulResources } from "./stateful-stack.js";
@@ -22,7 +22,21 @@ export const QUEUE_ENV: Readonly<Record<QueueId, { url: EnvKey; arn?: EnvKey }>>
 /** Env var holding each secret's ARN. */
 export const SECRET_ENV: Readonly<Record<SecretId, EnvKey>> = {
   appCredentials: "APP_CREDENTIALS_SECRET_ID",
-  tokenKeys: "TOKEN_KEY_SECRET_ID",
+};
+
+/** The only KMS actions of the `tokenVault` binding (no Encrypt, no key management). */
+export const TOKEN_VAULT_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
+
+/**
+ * The `tokenVault` condition: the request's encryption context has exactly the keys
+ * `tenant`, `connection` and `purpose`. `ForAllValues` refuses any other key (but alone would
+ * pass a request with no context at all); the `Null` checks require each of the three.
+ */
+export const TOKEN_VAULT_CONDITIONS = {
+  "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": [...TOKEN_KEY.encryptionContextKeys] },
+  Null: Object.fromEntries(
+    TOKEN_KEY.encryptionContextKeys.map((k) => [`kms:EncryptionContext:${k}`, "false"]),
+  ),
 };
 
 /** DynamoDB data-plane actions of the `table: "read"` binding (no Scan: every access pattern is a key lookup or a Query). */
@@ -91,6 +105,7 @@ function bindingEnv(bindings: Bindings, triggers: readonly Trigger[]): [EnvKey, 
   }
   for (const id of bindings.secrets ?? [])
     env.push([SECRET_ENV[id], (c) => c.resources.secrets[id].secretArn]);
+  if (bindings.tokenVault) env.push(["TOKEN_KEY_ID", (c) => c.resources.tokenKey.keyArn]);
   if (bindings.providers) {
     env.push(
       ["META_GRAPH_URL", (c) => c.stage.providers.metaGraph],
@@ -185,5 +200,16 @@ export function bindFunction(
 
   for (const id of bindings.secrets ?? []) {
     resources.secrets[id].grantRead(fn);
+  }
+
+  if (bindings.tokenVault) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TokenVaultDataKeys",
+        actions: [...TOKEN_VAULT_ACTIONS],
+        resources: [resources.tokenKey.keyArn],
+        conditions: TOKEN_VAULT_CONDITIONS,
+      }),
+    );
   }
 }

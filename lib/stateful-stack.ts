@@ -11,7 +11,15 @@ import {
 } from "aws-cdk-lib/aws-cognito";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
-import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import {
+  AccountRootPrincipal,
+  Effect,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -27,7 +35,9 @@ import {
   SCHEDULER_DLQ,
   SECRETS,
   type SecretId,
+  TOKEN_KEY,
 } from "../schemas/resources.js";
+import { TOKEN_VAULT_ACTIONS, TOKEN_VAULT_CONDITIONS } from "./bindings.js";
 import { HeraldFunction } from "./constructs/herald-function.js";
 import { QueueWithDlq } from "./constructs/queue-with-dlq.js";
 import { SingleTable } from "./constructs/single-table.js";
@@ -57,6 +67,8 @@ export interface StatefulResources {
   readonly secrets: Readonly<Record<SecretId, Secret>>;
   /** Dead-letter queue of the cron functions' failed runs (their on-failure destination). */
   readonly cronsDlq: Queue;
+  /** The token vault's KMS key (data keys for provider tokens). */
+  readonly tokenKey: Key;
   /** The role EventBridge Scheduler assumes to deliver a schedule to the publish queue. */
   readonly schedulerRole: Role;
   /** Staff identities: a stateless redeploy never touches them. */
@@ -69,8 +81,8 @@ export interface StatefulResources {
 
 /**
  * Everything of a stage that holds data or identity across deployments: the table, the
- * queues and their DLQs, the schedule group, the event bus, the secrets and the scheduler
- * role. Built from `schemas/resources.ts`, named through `names`.
+ * queues and their DLQs, the schedule group, the event bus, the secrets, the token key and
+ * the scheduler role. Built from `schemas/resources.ts`, named through `names`.
  */
 export class StatefulStack extends Stack implements StatefulResources {
   public readonly table: TableV2;
@@ -82,6 +94,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   public readonly scheduleGroup: ScheduleGroup;
   public readonly bus: EventBus;
   public readonly secrets: Readonly<Record<SecretId, Secret>>;
+  public readonly tokenKey: Key;
   public readonly schedulerRole: Role;
   public readonly userPool: UserPool;
   public readonly userPoolClient: UserPoolClient;
@@ -197,11 +210,39 @@ export class StatefulStack extends Stack implements StatefulResources {
         id: "AwsSolutions-SMG4",
         reason:
           "Provider app credentials are issued by Meta/LinkedIn and rotated by hand in their consoles; " +
-          "token keys are versioned inside the document and rotated by hand (docs/connections.md, Token vault → Rotation).",
+          "there is no rotation Lambda that could create them.",
       });
       secrets[definition.id] = secret;
     }
     this.secrets = secrets;
+
+    // The token vault's key: KMS rotates its material yearly (old blobs stay decryptable). Its
+    // policy lets the account's IAM administer it and lets IAM grant only data-key use with the
+    // tenant/connection/purpose context (the `tokenVault` binding, lib/bindings.ts): no `kms:*`.
+    this.tokenKey = new Key(this, "TokenKey", {
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            sid: "AccountAdministersKey",
+            principals: [new AccountRootPrincipal()],
+            actions: [...TOKEN_KEY_ADMIN_ACTIONS],
+            resources: ["*"],
+          }),
+          new PolicyStatement({
+            sid: "IamGrantsDataKeysWithContext",
+            principals: [new AccountRootPrincipal()],
+            actions: [...TOKEN_VAULT_ACTIONS],
+            resources: ["*"],
+            conditions: TOKEN_VAULT_CONDITIONS,
+          }),
+        ],
+      }),
+      alias: names.tokenKeyAlias(stage.name),
+      description: TOKEN_KEY.description,
+      enableKeyRotation: true,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(retain ? 30 : 7),
+    });
 
     this.schedulerRole = new Role(this, "SchedulerRole", {
       description: "Assumed by EventBridge Scheduler to deliver publish schedules to the publish queue",
@@ -287,5 +328,24 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.identityFunctions = identityFunctions;
   }
 }
+
+/** Key administration (no cryptographic use): what the account's IAM may delegate on the token key. */
+const TOKEN_KEY_ADMIN_ACTIONS = [
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+  "kms:RotateKeyOnDemand",
+] as const;
 
 const pascal = (id: string) => id.replace(/(^|[-_])([a-z])/g, (_m, _sep, c: string) => c.toUpperCase());

@@ -30,8 +30,8 @@ export const ENV = {
   SCHEDULER_DLQ_ARN: "HERALD_SCHEDULER_DLQ_ARN",
   /** Secrets Manager secret holding provider app credentials (Meta, LinkedIn). */
   APP_CREDENTIALS_SECRET_ID: "HERALD_APP_CREDENTIALS_SECRET_ID",
-  /** Secrets Manager secret holding token-encryption key material. */
-  TOKEN_KEY_SECRET_ID: "HERALD_TOKEN_KEY_SECRET_ID",
+  /** The KMS key (id, ARN or alias) whose data keys seal provider tokens (the token vault). */
+  TOKEN_KEY_ID: "HERALD_TOKEN_KEY_ID",
   /**
    * Provider base URLs, each replacing one real host (real paths follow): in AWS the real
    * hosts, locally the sandbox's prefixes (`<sandbox>/meta/graph`, …).

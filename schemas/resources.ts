@@ -116,7 +116,7 @@ export const CRON_DELIVERY = { functionRetryAttempts: 2, maxEventAgeSeconds: 60 
  */
 export const API_SCOPE = "herald/api";
 
-export type SecretId = "appCredentials" | "tokenKeys";
+export type SecretId = "appCredentials";
 
 export interface SecretDefinition {
   readonly id: SecretId;
@@ -129,11 +129,19 @@ export const SECRETS: Record<SecretId, SecretDefinition> = {
     description:
       "Provider app credentials: Meta app id/secret, LinkedIn client id/secret, webhook verify tokens",
   },
-  tokenKeys: {
-    id: "tokenKeys",
-    description: "Key material for envelope encryption of provider tokens (versioned for rotation)",
-  },
 };
+
+/**
+ * The token vault's KMS key (one per stage): symmetric, rotated yearly by KMS; functions with
+ * the `tokenVault` binding may only GenerateDataKey and Decrypt with it, and only with an
+ * encryption context of exactly `tenant`, `connection` and `purpose`.
+ */
+export const TOKEN_KEY = {
+  id: "tokens",
+  description: "Herald token vault: data keys for envelope encryption of provider tokens",
+  /** The encryption-context keys every use of the key must carry (and no others). */
+  encryptionContextKeys: ["tenant", "connection", "purpose"],
+} as const;
 
 /** Physical names derived from the stage, shared by CDK and the local stack. */
 export const names = {
@@ -161,4 +169,6 @@ export const names = {
   scheduleGroup: (stage: string) => `herald-${stage}`,
   bus: (stage: string) => `herald-${stage}`,
   secret: (stage: string, id: SecretId) => `herald/${stage}/${id}`,
+  /** The token key's alias. */
+  tokenKeyAlias: (stage: string) => `alias/herald-${stage}-${TOKEN_KEY.id}`,
 } as const;

@@ -10,9 +10,10 @@
 import * as z from "../../schemas/zod.js";
 import { dynamodb } from "../platform/aws/dynamodb.js";
 import { eventbridge } from "../platform/aws/eventbridge.js";
+import { kmsDataKeys } from "../platform/aws/kms.js";
 import { getPreviousSecretJson, getSecretJson } from "../platform/aws/secrets.js";
 import { configFields, loadConfig } from "../platform/config.js";
-import { createTokenVault, secretsKeyrings } from "../platform/crypto/token-vault.js";
+import { createTokenVault } from "../platform/crypto/token-vault.js";
 import { DEFAULT_LINKEDIN_VERSION } from "../providers/linkedin/client.js";
 import { DEFAULT_META_GRAPH_VERSION, type MetaAppCredentials } from "../providers/meta/client.js";
 import { settingsReader } from "../tenants/wiring.js";
@@ -58,9 +59,10 @@ export function grantDeps(table: ReturnType<typeof tableDeps> = tableDeps()) {
   };
 }
 
+/** The token vault over the stage's KMS token key (`TOKEN_KEY_ID`). */
 export function vaultDeps() {
-  const { TOKEN_KEY_SECRET_ID } = loadConfig({ TOKEN_KEY_SECRET_ID: configFields.required() });
-  return createTokenVault(secretsKeyrings(TOKEN_KEY_SECRET_ID, getSecretJson, getPreviousSecretJson));
+  const { TOKEN_KEY_ID } = loadConfig({ TOKEN_KEY_ID: configFields.required() });
+  return createTokenVault(kmsDataKeys(TOKEN_KEY_ID));
 }
 
 const AppCredentialsSchema = z.object({

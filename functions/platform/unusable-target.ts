@@ -12,14 +12,14 @@ export type UnusableTargetAction = "reconnect" | "contact_support";
 /**
  * A target cannot be published to and retrying will not change that: its stored token cannot
  * be decrypted (the connection has been flagged NEEDS_REAUTH and announced; `reconnect`), or
- * the token keyring itself is unusable (`contact_support`: only an operator can fix it).
+ * the token key itself is unusable (KMS) (`contact_support`: only an operator can fix it).
  */
 export class TargetUnusableError extends Error {
   constructor(
     readonly targetId: string,
     readonly connectionId: string,
     readonly action: UnusableTargetAction,
-    /** Token-free, machine-readable: `token_undecryptable:authentication_failed`, `token_keyring_unusable`. */
+    /** Token-free, machine-readable: `token_undecryptable:authentication_failed`, `token_key_unusable`. */
     readonly reason: string,
     /** A sentence for the delivery's ledger and the person who reads it. */
     message: string,

@@ -1,6 +1,6 @@
 /**
  * Plumbing shared by the emulators: option defaults, the loopback HTTP server, the activity
- * emitter, the awsJson1_1 dispatcher (Secrets Manager, EventBridge) and the SQS sender the
+ * emitter, the awsJson1_1 dispatcher (Secrets Manager, EventBridge, KMS) and the SQS sender the
  * Scheduler and EventBridge use to deliver to queue targets.
  */
 import { EventEmitter } from "node:events";

@@ -20,7 +20,7 @@ export interface RunningEmulator {
 export interface ActivityEvent {
   /** ISO-8601 UTC. */
   at: string;
-  source: "sqs" | "scheduler" | "eventbridge" | "secretsmanager";
+  source: "sqs" | "scheduler" | "eventbridge" | "secretsmanager" | "kms";
   type: string;
   detail: Record<string, unknown>;
 }

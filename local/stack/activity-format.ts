@@ -8,6 +8,7 @@ const SOURCE_COLORS: Record<string, number> = {
   scheduler: 32,
   eventbridge: 95,
   secretsmanager: 90,
+  kms: 93,
   stack: 1,
 };
 

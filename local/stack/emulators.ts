@@ -10,6 +10,11 @@ export interface EmulatorsModule {
   startSqsEmulator(opts: EmulatorBaseOptions): Promise<RunningEmulator>;
   startSchedulerEmulator(opts: EmulatorBaseOptions & { sqsEndpoint: string }): Promise<RunningEmulator>;
   startSecretsManagerEmulator(opts: EmulatorBaseOptions): Promise<RunningEmulator>;
+  startKmsEmulator(
+    opts: EmulatorBaseOptions & {
+      keys?: readonly { keyId: string; material: string; description?: string }[];
+    },
+  ): Promise<RunningEmulator>;
   startEventBridgeEmulator(
     opts: EmulatorBaseOptions & {
       sqsEndpoint: string;

@@ -1,7 +1,7 @@
 /**
  * `startStack`: the whole of Herald on one machine, in one process tree.
  *
- *   DynamoDB Local (java child + watchdog) · SQS, Scheduler, EventBridge, Secrets Manager
+ *   DynamoDB Local (java child + watchdog) · SQS, Scheduler, EventBridge, Secrets Manager, KMS
  *   emulators (in-process) · identity provider · provider sandbox (when present) · resources
  *   created from schemas/resources.ts · process.env set for in-process handlers · API
  *   gateway · queue pollers · cron runner · activity log · .herald/local.json
@@ -13,12 +13,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { KMSClient } from "@aws-sdk/client-kms";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { EVENT_DELIVERY, FUNCTIONS, type FunctionSpec, type QueueTrigger } from "../../functions/manifest.js";
 import { ENV, type EnvKey } from "../../schemas/env.js";
-import { METRICS, QUEUES, type SecretId } from "../../schemas/resources.js";
+import { METRICS, QUEUES, type SecretId, TOKEN_KEY } from "../../schemas/resources.js";
 import { startGateway } from "../gateway/index.js";
 import { DEMO, LOCAL_CLIENT_ID, type RunningIdentity, startIdentity } from "../identity/index.js";
 import { type AsyncInvoker, createAsyncInvoker } from "../runtime/async-invoke.js";
@@ -39,7 +40,7 @@ export const REGION = "us-east-1";
 export const ACCOUNT_ID = "000000000000";
 
 export interface StackOptions {
-  /** Keep DynamoDB data (and the generated token keys) in `<dir>/data`. */
+  /** Keep DynamoDB data (and the local token key's material) in `<dir>/data`. */
   readonly persist?: boolean;
   /** Gateway port; 0 (the default here) = ephemeral. `npm start` passes 3000. */
   readonly apiPort?: number;
@@ -84,25 +85,27 @@ type Closer = { name: string; close: () => Promise<void> | void };
 export const defaultLocalDir = () => process.env[LOCAL_DIR_ENV] ?? join(REPO_ROOT, ".herald");
 
 interface SeedFile {
-  tokenKeys: string;
+  tokenKey: { keyId: string; material: string };
 }
 
-/** Token-encryption keys: generated once; with --persist, kept next to the data. */
-function tokenKeysSecret(dataDir: string | undefined): string {
-  const file = dataDir ? join(dataDir, "local-secrets.json") : undefined;
+/**
+ * The token vault's KMS key (id and material), preloaded into the KMS emulator: generated once;
+ * with --persist, kept next to the data so persisted sealed tokens stay readable.
+ */
+function tokenKeySeed(dataDir: string | undefined): SeedFile["tokenKey"] {
+  const file = dataDir ? join(dataDir, "local-kms.json") : undefined;
   if (file && existsSync(file)) {
     try {
       const seed = JSON.parse(readFileSync(file, "utf8")) as SeedFile;
-      if (typeof seed.tokenKeys === "string") return seed.tokenKeys;
+      if (typeof seed.tokenKey?.keyId === "string" && typeof seed.tokenKey.material === "string")
+        return seed.tokenKey;
     } catch {
       // An unreadable seed file is replaced below.
     }
   }
-  const kid = `local-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString("hex")}`;
-  const value = JSON.stringify({ current: kid, keys: { [kid]: randomBytes(32).toString("base64") } });
-  if (file)
-    writeFileSync(file, `${JSON.stringify({ tokenKeys: value } satisfies SeedFile)}\n`, { mode: 0o600 });
-  return value;
+  const tokenKey = { keyId: randomUUID(), material: randomBytes(32).toString("base64") };
+  if (file) writeFileSync(file, `${JSON.stringify({ tokenKey } satisfies SeedFile)}\n`, { mode: 0o600 });
+  return tokenKey;
 }
 
 type SandboxModule = typeof import("../sandbox/index.js");
@@ -195,12 +198,20 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     const sqsEmu = await track("SQS emulator", emulators.startSqsEmulator(emulatorOpts));
     let invokerRef: ReturnType<typeof createInvoker> | undefined;
     let asyncRef: AsyncInvoker | undefined;
-    const [schedulerEmu, secretsEmu, eventsEmu, identity, sandbox] = await Promise.all([
+    const tokenKey = tokenKeySeed(dataDir);
+    const [schedulerEmu, secretsEmu, kmsEmu, eventsEmu, identity, sandbox] = await Promise.all([
       track(
         "Scheduler emulator",
         emulators.startSchedulerEmulator({ ...emulatorOpts, sqsEndpoint: sqsEmu.url }),
       ),
       track("Secrets Manager emulator", emulators.startSecretsManagerEmulator(emulatorOpts)),
+      track(
+        "KMS emulator",
+        emulators.startKmsEmulator({
+          ...emulatorOpts,
+          keys: [{ ...tokenKey, description: TOKEN_KEY.description }],
+        }),
+      ),
       track(
         "EventBridge emulator",
         emulators.startEventBridgeEmulator({
@@ -224,6 +235,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       ["sqs", sqsEmu],
       ["scheduler", schedulerEmu],
       ["secretsmanager", secretsEmu],
+      ["kms", kmsEmu],
       ["eventbridge", eventsEmu],
     ];
     for (const [name, emu] of emus) activity.follow(emu.activity, name);
@@ -237,6 +249,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       sqs: new SQSClient({ ...client, endpoint: sqsEmu.url }),
       scheduler: new SchedulerClient({ ...client, endpoint: schedulerEmu.url }),
       secrets: new SecretsManagerClient({ ...client, endpoint: secretsEmu.url }),
+      kms: new KMSClient({ ...client, endpoint: kmsEmu.url }),
       eventbridge: new EventBridgeClient({ ...client, endpoint: eventsEmu.url }),
     };
     closers.push({
@@ -247,9 +260,8 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     });
     const secretValues: Record<SecretId, string> = {
       appCredentials: appCredentials(sandboxModule),
-      tokenKeys: tokenKeysSecret(dataDir),
     };
-    const resources = await createResources(clients, stage, secretValues);
+    const resources = await createResources(clients, stage, secretValues, tokenKey.keyId);
     const schedulerRoleArn = `arn:aws:iam::${ACCOUNT_ID}:role/herald-${stage}-scheduler`;
 
     const invoker = createInvoker({ functions, stage, region: REGION, accountId: ACCOUNT_ID });
@@ -306,7 +318,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       SCHEDULER_ROLE_ARN: schedulerRoleArn,
       SCHEDULER_DLQ_ARN: resources.queueArns.schedulerDlq!,
       APP_CREDENTIALS_SECRET_ID: resources.secrets.appCredentials,
-      TOKEN_KEY_SECRET_ID: resources.secrets.tokenKeys,
+      TOKEN_KEY_ID: resources.tokenKey.arn,
       META_GRAPH_URL: `${providerUrl}/meta/graph`,
       META_WWW_URL: `${providerUrl}/meta/www`,
       LINKEDIN_API_URL: `${providerUrl}/linkedin/api`,
@@ -336,6 +348,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       AWS_ENDPOINT_URL_SQS: sqsEmu.url,
       AWS_ENDPOINT_URL_SCHEDULER: schedulerEmu.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEmu.url,
+      AWS_ENDPOINT_URL_KMS: kmsEmu.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsEmu.url,
       // EMF metrics would flood the console; CloudWatch is not emulated.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
@@ -396,6 +409,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
         sqs: sqsEmu.url,
         scheduler: schedulerEmu.url,
         secretsmanager: secretsEmu.url,
+        kms: kmsEmu.url,
         eventbridge: eventsEmu.url,
       },
       resources: { stage, ...resources, schedulerRoleArn },
@@ -463,6 +477,7 @@ function summary(
     row("Scheduler", `${info.aws.scheduler}  group ${info.resources.scheduleGroup}`),
     row("EventBridge", `${info.aws.eventbridge}  bus ${info.resources.bus}`),
     row("Secrets Manager", `${info.aws.secretsmanager}  ${Object.values(info.resources.secrets).join(", ")}`),
+    row("KMS", `${info.aws.kms}  ${info.resources.tokenKey.alias}`),
     row("pollers", s.pollers.map((p) => p.functionName).join(", ") || "(no queue consumers yet)"),
     row(
       "crons",

@@ -23,6 +23,7 @@ export interface LocalStackInfo {
     readonly sqs: string;
     readonly scheduler: string;
     readonly secretsmanager: string;
+    readonly kms: string;
     readonly eventbridge: string;
   };
   readonly resources: {
@@ -35,8 +36,10 @@ export interface LocalStackInfo {
     readonly scheduleGroup: string;
     readonly schedulerRoleArn: string;
     readonly bus: string;
-    /** Secret names by id (`appCredentials`, `tokenKeys`). */
+    /** Secret names by id (`appCredentials`). */
     readonly secrets: Readonly<Record<string, string>>;
+    /** The token vault's KMS key: id, ARN (what functions get as `TOKEN_KEY_ID`) and alias. */
+    readonly tokenKey: { readonly id: string; readonly arn: string; readonly alias: string };
   };
   /**
    * The handlers' minimum schedule lead (`HERALD_MIN_SCHEDULE_LEAD_SECONDS`): a post scheduled

@@ -10,6 +10,7 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { CreateEventBusCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { CreateAliasCommand, DescribeKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { CreateScheduleGroupCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
   CreateSecretCommand,
@@ -38,6 +39,7 @@ export interface LocalResources {
   readonly scheduleGroup: string;
   readonly bus: string;
   readonly secrets: Record<SecretId, string>;
+  readonly tokenKey: { readonly id: string; readonly arn: string; readonly alias: string };
 }
 
 export interface Clients {
@@ -45,6 +47,7 @@ export interface Clients {
   readonly sqs: SQSClient;
   readonly scheduler: SchedulerClient;
   readonly secrets: SecretsManagerClient;
+  readonly kms: KMSClient;
   readonly eventbridge: EventBridgeClient;
 }
 
@@ -161,15 +164,29 @@ export async function createSecrets(
   return out;
 }
 
+/**
+ * Give the token key (preloaded into the KMS emulator with its persisted material) the stage's
+ * alias, as the stateful stack does; a re-used emulator already has it.
+ */
+export async function createTokenKey(kms: KMSClient, stage: string, keyId: string) {
+  const alias = names.tokenKeyAlias(stage);
+  await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId })).catch((e: unknown) => {
+    if (errorName(e) !== "AlreadyExistsException") throw e;
+  });
+  const out = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
+  return { id: out.KeyMetadata!.KeyId!, arn: out.KeyMetadata!.Arn!, alias };
+}
+
 export async function createResources(
   clients: Clients,
   stage: string,
   secretValues: Record<SecretId, string>,
+  tokenKeyId: string,
 ): Promise<LocalResources> {
   const table = names.table(stage);
   const scheduleGroup = names.scheduleGroup(stage);
   const bus = names.bus(stage);
-  const [, q, , , secrets] = await Promise.all([
+  const [, q, , , secrets, tokenKey] = await Promise.all([
     createTable(clients.dynamodb, table),
     createQueues(clients.sqs, stage),
     clients.scheduler.send(new CreateScheduleGroupCommand({ Name: scheduleGroup })).catch((e: unknown) => {
@@ -179,6 +196,7 @@ export async function createResources(
       if (errorName(e) !== "ResourceAlreadyExistsException") throw e;
     }),
     createSecrets(clients.secrets, stage, secretValues),
+    createTokenKey(clients.kms, stage, tokenKeyId),
   ]);
-  return { table, queues: q.queues, queueArns: q.queueArns, scheduleGroup, bus, secrets };
+  return { table, queues: q.queues, queueArns: q.queueArns, scheduleGroup, bus, secrets, tokenKey };
 }

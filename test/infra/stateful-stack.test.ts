@@ -1,6 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CRONS_DLQ, names, QUEUES, SCHEDULER_DLQ, SECRETS, TABLE } from "../../schemas/resources.js";
+import { TOKEN_VAULT_ACTIONS, TOKEN_VAULT_CONDITIONS } from "../../lib/bindings.js";
+import { CRONS_DLQ, names, QUEUES, SCHEDULER_DLQ, SECRETS, TABLE, TOKEN_KEY } from "../../schemas/resources.js";
 import {
   asArray,
   logicalIdBy,
@@ -109,6 +110,56 @@ describe("stateful stack: queues", () => {
       QueueName: names.schedulerDlq("test"),
       MessageRetentionPeriod: SCHEDULER_DLQ.retentionDays * 86_400,
       SqsManagedSseEnabled: true,
+    });
+  });
+});
+
+describe("stateful stack: the token key", () => {
+  const keyOf = (stage: SynthesizedStage) =>
+    Object.values(resourcesOf(stage.statefulTemplate, "AWS::KMS::Key"));
+
+  it("is one symmetric key per stage with yearly rotation on and the stage alias", () => {
+    expect(keyOf(dev)).toHaveLength(1);
+    dev.statefulTemplate.hasResourceProperties("AWS::KMS::Key", {
+      Description: TOKEN_KEY.description,
+      EnableKeyRotation: true,
+    });
+    dev.statefulTemplate.hasResourceProperties("AWS::KMS::Alias", { AliasName: "alias/herald-test-tokens" });
+    prod.statefulTemplate.hasResourceProperties("AWS::KMS::Alias", {
+      AliasName: "alias/herald-acme-prod-tokens",
+    });
+  });
+
+  it("is retained on prod-like stages only", () => {
+    prod.statefulTemplate.hasResource("AWS::KMS::Key", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+    dev.statefulTemplate.hasResource("AWS::KMS::Key", { DeletionPolicy: "Delete" });
+  });
+
+  it("has a key policy without kms:*: administration, and data keys only with the token context", () => {
+    const policy = keyOf(dev)[0]!.Properties!.KeyPolicy as { Statement: Record<string, unknown>[] };
+    const actions = policy.Statement.flatMap((st) => asArray(st.Action as string | string[]));
+    expect(actions).not.toContain("kms:*");
+    expect(actions).not.toContain("*");
+    expect(actions).not.toContain("kms:Encrypt");
+    const crypto = policy.Statement.filter((st) =>
+      asArray(st.Action as string | string[]).some((a) => a === "kms:Decrypt" || a === "kms:GenerateDataKey"),
+    );
+    expect(crypto).toHaveLength(1);
+    expect(asArray(crypto[0]!.Action as string[]).sort()).toEqual([...TOKEN_VAULT_ACTIONS].sort());
+    expect(crypto[0]!.Condition).toEqual(TOKEN_VAULT_CONDITIONS);
+  });
+
+  it("requires exactly the context keys tenant, connection and purpose", () => {
+    expect(TOKEN_VAULT_CONDITIONS).toEqual({
+      "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["tenant", "connection", "purpose"] },
+      Null: {
+        "kms:EncryptionContext:tenant": "false",
+        "kms:EncryptionContext:connection": "false",
+        "kms:EncryptionContext:purpose": "false",
+      },
     });
   });
 });

@@ -2,7 +2,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { httpRoutes, type QueueTrigger, routeKey } from "../../functions/manifest.js";
-import { bindingEnvKeys, SCHEDULER_ACTIONS } from "../../lib/bindings.js";
+import {
+  bindingEnvKeys,
+  SCHEDULER_ACTIONS,
+  TOKEN_VAULT_ACTIONS,
+  TOKEN_VAULT_CONDITIONS,
+} from "../../lib/bindings.js";
 import { REPO_ROOT } from "../../lib/constructs/herald-function.js";
 import { RUNBOOKS } from "../../lib/constructs/observability.js";
 import { VISIBILITY_TO_TIMEOUT_RATIO } from "../../lib/stateless-stack.js";
@@ -70,7 +75,7 @@ describe("functions", () => {
       "SCHEDULER_ROLE_ARN",
       "SCHEDULER_DLQ_ARN",
       "APP_CREDENTIALS_SECRET_ID",
-      "TOKEN_KEY_SECRET_ID",
+      "TOKEN_KEY_ID",
       "META_GRAPH_URL",
       "LINKEDIN_API_URL",
       "PUBLIC_API_URL",
@@ -474,6 +479,42 @@ describe("least privilege", () => {
       const [resource] = asArray(statement.Resource as unknown);
       expect(JSON.stringify(resource)).toContain(`:schedule/${names.scheduleGroup(STAGE)}/*`);
     }
+  });
+
+  it("allows no kms:* (or any KMS action but GenerateDataKey/Decrypt) in any IAM policy", () => {
+    for (const { policy, statement } of allStatements()) {
+      const kms = actionsOf(statement).filter((a) => a.startsWith("kms:") || a === "*");
+      for (const a of kms) expect([...TOKEN_VAULT_ACTIONS], `${policy}: ${a}`).toContain(a);
+    }
+  });
+
+  it("grants token-vault functions data keys on the token key only, with the context condition", () => {
+    const keyId = s.stateful.getLogicalId(s.stateful.tokenKey.node.defaultChild as never);
+    const vault = allStatements().filter(({ statement }) => statement.Sid === "TokenVaultDataKeys");
+    expect(vault.length).toBeGreaterThan(0);
+    for (const { policy, statement } of vault) {
+      expect(actionsOf(statement).sort(), policy).toEqual([...TOKEN_VAULT_ACTIONS].sort());
+      const resources = asArray(statement.Resource as unknown);
+      expect(resources, policy).toHaveLength(1);
+      expect(refersTo(resources[0], keyId), policy).toBe(true);
+      expect(statement.Condition, policy).toEqual(TOKEN_VAULT_CONDITIONS);
+    }
+    // Every KMS grant is that statement.
+    const kmsGrants = allStatements().filter(({ statement }) =>
+      actionsOf(statement).some((a) => a.startsWith("kms:")),
+    );
+    expect(kmsGrants.every(({ statement }) => statement.Sid === "TokenVaultDataKeys")).toBe(true);
+  });
+
+  it("gives TOKEN_KEY_ID (the key's ARN) only to functions with the tokenVault binding", () => {
+    const keyId = s.stateful.getLogicalId(s.stateful.tokenKey.node.defaultChild as never);
+    const envOf = (name: string) => {
+      const id = functionLogicalId(s.statelessTemplate, STAGE, name);
+      const fn = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[id]!;
+      return (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    };
+    expect(refersTo(envOf("fixture-cron")[ENV.TOKEN_KEY_ID], keyId)).toBe(true);
+    expect(envOf("fixture-public")[ENV.TOKEN_KEY_ID]).toBeUndefined();
   });
 
   it("grants table access on the table and its named indexes, never index/*", () => {

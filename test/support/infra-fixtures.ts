@@ -28,7 +28,8 @@ export const KITCHEN_SINK: readonly FunctionSpec[] = [
       sendTo: ["publish", "webhook"],
       bus: true,
       scheduler: true,
-      secrets: ["appCredentials", "tokenKeys"],
+      secrets: ["appCredentials"],
+      tokenVault: true,
       providers: true,
     },
   },
@@ -74,7 +75,7 @@ export const KITCHEN_SINK: readonly FunctionSpec[] = [
     triggers: [{ type: "schedule", expression: "rate(15 minutes)" }],
     memoryMb: 256,
     timeoutSeconds: 60,
-    bindings: { table: "read", secrets: ["tokenKeys"] },
+    bindings: { table: "read", tokenVault: true },
   },
   {
     name: "fixture-consumer",

@@ -6,10 +6,10 @@ import type { TokenContext } from "../../platform/crypto/token-vault.js";
 
 /**
  * What `Vault.open` throws when a sealed token can never be opened (→ reconnect) and when the
- * keyring itself is unusable (→ an operator); anything else it throws (a secret read that
+ * token key itself is unusable (→ an operator); anything else it throws (a KMS call that was throttled or
  * timed out) is transient.
  */
-export { TokenKeyringError, UndecryptableTokenError } from "../../platform/crypto/token-vault.js";
+export { TokenKeyError, UndecryptableTokenError } from "../../platform/crypto/token-vault.js";
 
 import type { AuditType, TokenAuditEvent } from "../domain/audit.js";
 import type { Connection, Provider } from "../domain/connection.js";
@@ -102,7 +102,7 @@ export interface AuditRepository {
   query(tenantId: string, query: AuditQuery): Promise<{ items: TokenAuditEvent[]; nextCursor?: string }>;
 }
 
-/** Seals and opens tokens bound to a tenant/connection/purpose (see `TokenKeyringError`, `UndecryptableTokenError`). */
+/** Seals and opens tokens bound to a tenant/connection/purpose (see `TokenKeyError`, `UndecryptableTokenError`). */
 export interface Vault {
   seal(plaintext: string, context: TokenContext): Promise<string>;
   open(sealed: string, context: TokenContext): Promise<string>;

@@ -16,9 +16,9 @@
  * - `failed`: refused for another reason: backoff as well; NEEDS_REAUTH after
  *   MAX_NON_TRANSIENT_FAILURES in a row.
  * - `undecryptable`: a stored token cannot be decrypted (sealed for another context, key
- *   rotated out, tampered): it can never heal, so NEEDS_REAUTH at once with a reconnect action
- *   (no backoff, no retry on the next run). An unusable keyring is not the connection's fault:
- *   it stays due and is counted `failed` until an operator fixes the secret.
+ *   under another key, tampered): it can never heal, so NEEDS_REAUTH at once with a reconnect action
+ *   (no backoff, no retry on the next run). An unusable token key is not the connection's fault:
+ *   it stays due and is counted `failed` until an operator fixes the key.
  */
 
 import { newId } from "../../platform/keys.js";

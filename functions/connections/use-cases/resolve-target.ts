@@ -7,10 +7,10 @@
  * `resolve` answers the target's external id and its decrypted token (the Page token for
  * Facebook Pages and their Instagram accounts, the member token for LinkedIn), or its status
  * when it is not usable. A stored token that cannot be decrypted (sealed for another context,
- * key rotated out, tampered) can never heal: the connection is flagged NEEDS_REAUTH with a
+ * sealed under another key, tampered) can never heal: the connection is flagged NEEDS_REAUTH with a
  * reconnect action and its targets are announced through `takeOutOfService` (ConnectionDisconnected
  * v1), and `TargetUnusableError` tells the worker to fail the delivery at once. An unusable
- * keyring is an operator's problem: `TargetUnusableError` with `contact_support`, and the
+ * token key (KMS) is an operator's problem: `TargetUnusableError` with `contact_support`, and the
  * connection is left alone (its tokens are intact; reconnecting would not help).
  */
 
@@ -22,7 +22,7 @@ import {
   type PublishableTarget,
   StaleConnectionError,
   type TargetRepository,
-  TokenKeyringError,
+  TokenKeyError,
   UndecryptableTokenError,
   type Vault,
 } from "./ports.js";
@@ -84,13 +84,13 @@ export function tokenResolver(deps: TokenResolverDeps) {
             `${UNDECRYPTABLE_WHY} The connection was flagged for reconnection: reconnect the account in Herald and schedule the post again.`,
           );
         }
-        if (error instanceof TokenKeyringError) {
+        if (error instanceof TokenKeyError) {
           throw new TargetUnusableError(
             t.id,
             c.id,
             "contact_support",
-            "token_keyring_unusable",
-            "Herald's token encryption keys are misconfigured, so no stored access can be read. Contact support; reconnecting will not help.",
+            "token_key_unusable",
+            "Herald's token encryption key is unusable, so no stored access can be read. Contact support; reconnecting will not help.",
           );
         }
         throw error;

@@ -237,7 +237,7 @@ export async function handlePublishRequested(
     target = await deps.targets.resolve(d.tenantId, d.targetId);
   } catch (error) {
     // The connections context says this target cannot heal by retrying (undecryptable token,
-    // unusable keyring): fail now with its action instead of retrying into the DLQ.
+    // unusable token key): fail now with its action instead of retrying into the DLQ.
     if (error instanceof TargetUnusableError) return fail(deps, d, unusableTargetError(error), info);
     throw error;
   }

@@ -3,7 +3,7 @@
  * tenant of one's own, the OAuth round trip through the sandbox, direct table reads.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { KMSClient } from "@aws-sdk/client-kms";
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -13,7 +13,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
 import { hashState } from "../../../functions/connections/use-cases/authorize.js";
-import { createTokenVault, type TokenKeyring } from "../../../functions/platform/crypto/token-vault.js";
+import { kmsDataKeys } from "../../../functions/platform/aws/kms.js";
+import { createTokenVault } from "../../../functions/platform/crypto/token-vault.js";
 import { api, stackInfo, tokenFor } from "../../support/stack.js";
 
 export const RETURN_URL = "http://127.0.0.1:5173/settings/connections";
@@ -69,17 +70,21 @@ export async function tenantItems(tenantId: string) {
 /** The OAuth state item for a state value, read by its hash. */
 export const stateItem = (state: string) => getItem(`OAUTHSTATE#${hashState(state)}`, "OAUTHSTATE");
 
-/** The stack's token vault (reads the local tokenKeys secret), to check what was sealed. */
-export async function stackVault() {
+let kms: KMSClient | undefined;
+/** A KMS client on the stack's KMS emulator (tests only). */
+export function stackKms() {
   const info = stackInfo();
-  const sm = new SecretsManagerClient({
-    endpoint: info.aws.secretsmanager,
+  kms ??= new KMSClient({
+    endpoint: info.aws.kms,
     region: info.aws.region,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
-  const out = await sm.send(new GetSecretValueCommand({ SecretId: info.resources.secrets.tokenKeys }));
-  const ring = JSON.parse(out.SecretString ?? "{}") as TokenKeyring;
-  return createTokenVault(async () => [ring]);
+  return kms;
+}
+
+/** The stack's token vault (the stage's KMS token key on the local emulator), to check what was sealed. */
+export async function stackVault() {
+  return createTokenVault(kmsDataKeys(stackInfo().resources.tokenKey.arn, stackKms()));
 }
 
 export function sandboxUrl() {

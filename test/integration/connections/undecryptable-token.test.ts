@@ -4,6 +4,8 @@
  * connection is flagged NEEDS_REAUTH with its targets, as the refresh cron would.
  */
 import { describe, expect, it } from "vitest";
+import { TOKEN_PURPOSE } from "../../../functions/connections/domain/connection.js";
+import { UndecryptableTokenError } from "../../../functions/platform/crypto/token-vault.js";
 import { api } from "../../support/stack.js";
 import {
   connectedWorld,
@@ -13,14 +15,15 @@ import {
   schedulePost,
   settled,
 } from "../publishing/support.js";
-import { getItem, putItem } from "./helpers.js";
+import { getItem, putItem, stackVault } from "./helpers.js";
 
 /** Flip one bit of a sealed value's ciphertext (its last part): GCM authentication must refuse it. */
 const tamper = (sealed: string) => {
   const parts = sealed.split(".");
-  const body = Buffer.from(parts[5]!, "base64url");
+  const last = parts.length - 1;
+  const body = Buffer.from(parts[last]!, "base64url");
   body[0] = (body[0] ?? 0) ^ 0x01;
-  parts[5] = body.toString("base64url");
+  parts[last] = body.toString("base64url");
   return parts.join(".");
 };
 
@@ -59,5 +62,40 @@ describe("a Page token that cannot be decrypted", () => {
     // The LinkedIn connection of the same tenant is untouched.
     const li = await api(`/v1/connections/${w.linkedinConnection}`, { token: w.token });
     expect(((await li.json()) as { status: string }).status).toBe("ACTIVE");
+  });
+});
+
+describe("a Page token sealed for another tenant (KMS encryption context)", () => {
+  it("does not open for the other tenant: KMS refuses the data key and the delivery fails with 'reconnect'", async () => {
+    const a = await connectedWorld("it-kms-a");
+    const b = await connectedWorld("it-kms-b");
+    const pageA = a.target(PAGE_BAKERY);
+    const pageB = b.target(PAGE_BAKERY);
+    const itemA = (await getItem(`TENANT#${a.tenant}#TARGET#${pageA.id}`, "TARGET"))!;
+    const itemB = (await getItem(`TENANT#${b.tenant}#TARGET#${pageB.id}`, "TARGET"))!;
+    const sealedA = String(itemA.token);
+    expect(sealedA.startsWith("hv2.")).toBe(true);
+
+    // Through the stack's KMS key: it opens under its own context only.
+    const vault = await stackVault();
+    const purpose = TOKEN_PURPOSE.target(pageA.id);
+    const own = { tenantId: a.tenant, connectionId: a.metaConnection, purpose };
+    await expect(vault.open(sealedA, own)).resolves.toEqual(expect.any(String));
+    const foreign = await vault.open(sealedA, { ...own, tenantId: b.tenant }).catch((e: unknown) => e);
+    expect(foreign).toBeInstanceOf(UndecryptableTokenError);
+
+    // Copied into tenant B's Page target, it fails B's delivery at once; A is untouched.
+    await putItem({ ...itemB, token: sealedA });
+    const m = marker("kms-foreign");
+    const { deliveries } = await schedulePost(b, {
+      content: { text: `Never sent ${m}` },
+      targetIds: [pageB.id],
+    });
+    const done = await settled(b, deliveries[0]!.id);
+    expect(done.status).toBe("FAILED");
+    expect(done.ledger.at(-1)!.detail).toContain("herald token_undecryptable:authentication_failed");
+    expect(await publishedWith(m)).toHaveLength(0);
+    const connA = await api(`/v1/connections/${a.metaConnection}`, { token: a.token });
+    expect(((await connA.json()) as { status: string }).status).toBe("ACTIVE");
   });
 });

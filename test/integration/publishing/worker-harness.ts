@@ -41,7 +41,7 @@ function stackEnv(publishQueueUrl: string, publishDlqUrl: string) {
     [ENV.SCHEDULER_ROLE_ARN]: r.schedulerRoleArn,
     [ENV.SCHEDULER_DLQ_ARN]: r.queueArns.schedulerDlq!,
     [ENV.APP_CREDENTIALS_SECRET_ID]: r.secrets.appCredentials!,
-    [ENV.TOKEN_KEY_SECRET_ID]: r.secrets.tokenKeys!,
+    [ENV.TOKEN_KEY_ID]: r.tokenKey.arn,
     [ENV.META_GRAPH_URL]: `${sandbox}/meta/graph`,
     [ENV.META_WWW_URL]: `${sandbox}/meta/www`,
     [ENV.LINKEDIN_API_URL]: `${sandbox}/linkedin/api`,
@@ -56,6 +56,7 @@ function stackEnv(publishQueueUrl: string, publishDlqUrl: string) {
     AWS_ENDPOINT_URL_SQS: info.aws.sqs,
     AWS_ENDPOINT_URL_SCHEDULER: info.aws.scheduler,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: info.aws.secretsmanager,
+    AWS_ENDPOINT_URL_KMS: info.aws.kms,
     AWS_ENDPOINT_URL_EVENTBRIDGE: info.aws.eventbridge,
   };
   Object.assign(process.env, env);

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeEventBusCommand, EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -37,7 +38,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionSpec } from "../../../functions/manifest.js";
 import { startQueuePoller } from "../../../local/runtime/poller.js";
 import { ENV } from "../../../schemas/env.js";
-import { QUEUES, TABLE } from "../../../schemas/resources.js";
+import { names, QUEUES, TABLE, TOKEN_KEY } from "../../../schemas/resources.js";
 import { api, eventually, stackInfo } from "../../support/stack.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -86,7 +87,9 @@ describe("environment for in-process code", () => {
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(aws.dynamodb);
     expect(process.env.AWS_ENDPOINT_URL_SCHEDULER).toBe(aws.scheduler);
     expect(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBe(aws.secretsmanager);
+    expect(process.env.AWS_ENDPOINT_URL_KMS).toBe(aws.kms);
     expect(process.env.AWS_ENDPOINT_URL_EVENTBRIDGE).toBe(aws.eventbridge);
+    expect(process.env[ENV.TOKEN_KEY_ID]).toBe(resources.tokenKey.arn);
     expect(process.env[ENV.TABLE_NAME]).toBe(resources.table);
     expect(process.env[ENV.PUBLISH_QUEUE_URL]).toBe(resources.queues.publish);
     // A client built with no endpoint, as handlers build theirs, reaches the stack.
@@ -156,7 +159,7 @@ describe("resources the stack created", () => {
     }
   });
 
-  it("seeded the secrets: app credentials and token keys", async () => {
+  it("seeded the app credentials secret and aliased the token key", async () => {
     const { resources } = stackInfo();
     const app = JSON.parse(
       (await secrets.send(new GetSecretValueCommand({ SecretId: resources.secrets.appCredentials })))
@@ -170,11 +173,18 @@ describe("resources the stack created", () => {
       },
       linkedin: { clientId: expect.any(String), clientSecret: expect.any(String) },
     });
-    const keys = JSON.parse(
-      (await secrets.send(new GetSecretValueCommand({ SecretId: resources.secrets.tokenKeys })))
-        .SecretString!,
-    ) as { current: string; keys: Record<string, string> };
-    expect(Buffer.from(keys.keys[keys.current]!, "base64")).toHaveLength(32);
+    expect(Object.keys(resources.secrets)).toEqual(["appCredentials"]);
+    const kms = new KMSClient({ region: stackInfo().aws.region, credentials, endpoint: stackInfo().aws.kms });
+    try {
+      const key = await kms.send(new DescribeKeyCommand({ KeyId: names.tokenKeyAlias(resources.stage) }));
+      expect(key.KeyMetadata).toMatchObject({
+        Arn: resources.tokenKey.arn,
+        Description: TOKEN_KEY.description,
+      });
+      expect(resources.tokenKey.alias).toBe(names.tokenKeyAlias(resources.stage));
+    } finally {
+      kms.destroy();
+    }
   });
 });
 

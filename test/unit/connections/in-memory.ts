@@ -21,7 +21,8 @@ import {
   type StoredTarget,
   type TargetRepository,
 } from "../../../functions/connections/use-cases/ports.js";
-import { createTokenVault, generateKeyMaterial } from "../../../functions/platform/crypto/token-vault.js";
+import { createTokenVault } from "../../../functions/platform/crypto/token-vault.js";
+import { fakeDataKeys } from "../../support/fake-data-keys.js";
 
 export class MemoryConnections implements ConnectionRepository {
   readonly items = new Map<string, Connection>();
@@ -199,10 +200,8 @@ export class FakeProvider implements ProviderPort {
   }
 }
 
-export const testVault = () => {
-  const rings = [{ current: "k1", keys: { k1: generateKeyMaterial() } }];
-  return createTokenVault(async () => rings);
-};
+/** A vault over an in-memory KMS that enforces the encryption context. */
+export const testVault = () => createTokenVault(fakeDataKeys());
 
 export const metaAccount = (over: Partial<AuthorizedAccount> = {}): AuthorizedAccount => ({
   externalAccountId: "fb-user-1",

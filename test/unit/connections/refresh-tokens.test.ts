@@ -14,6 +14,14 @@ import {
 } from "../../../functions/connections/use-cases/refresh-tokens.js";
 import { UNDECRYPTABLE_WHY } from "../../../functions/connections/use-cases/targets.js";
 import { createTokenVault } from "../../../functions/platform/crypto/token-vault.js";
+import { fakeDataKeys } from "../../support/fake-data-keys.js";
+
+const disabledKeys = () => {
+  const keys = fakeDataKeys();
+  keys.failWith("DisabledException");
+  return keys;
+};
+
 import { LinkedInApiError, MetaApiError, ProviderNetworkError } from "../../../functions/providers/errors.js";
 import { world } from "./in-memory.js";
 
@@ -281,17 +289,17 @@ describe("refresh cron", () => {
     expect((await run(w)).processed).toBe(0);
   });
 
-  it("leaves connections due (failed, not flagged) when the keyring itself is unusable", async () => {
+  it("leaves connections due (failed, not flagged) when the token key itself is unusable (KMS)", async () => {
     const w = world();
     const id = await connect(w, "linkedin");
     toWindow(w);
     const r = await refreshDueTokens({
       ...w.deps,
-      vault: createTokenVault(async () => [{ current: "k1", keys: { k1: "c2hvcnQ=" } }]),
+      vault: createTokenVault(disabledKeys()),
     });
     expect(r.counts).toEqual({ failed: 1 });
     expect(r.errors).toEqual([
-      expect.objectContaining({ id, error: expect.stringContaining("TokenKeyringError") }),
+      expect.objectContaining({ id, error: expect.stringContaining("TokenKeyError") }),
     ]);
     expect((await w.connections.get("acme", id))?.status).toBe("ACTIVE");
     expect(w.events.sent).toEqual([]);

@@ -4,7 +4,7 @@
  * `needs_reauth`) through the same ConnectionEvents port as the refresh cron, so the posts
  * context blocks the targets' other deliveries. Once flagged, nothing is announced twice.
  * A stored token that cannot be decrypted does the same at once, and says so with
- * TargetUnusableError (reconnect); an unusable keyring says contact_support and flags nothing.
+ * TargetUnusableError (reconnect); an unusable token key says contact_support and flags nothing.
  */
 import { describe, expect, it } from "vitest";
 import { TOKEN_PURPOSE } from "../../../functions/connections/domain/connection.js";
@@ -14,6 +14,7 @@ import { tokenResolver } from "../../../functions/connections/use-cases/resolve-
 import { UNDECRYPTABLE_WHY } from "../../../functions/connections/use-cases/targets.js";
 import { createTokenVault } from "../../../functions/platform/crypto/token-vault.js";
 import { TargetUnusableError } from "../../../functions/platform/unusable-target.js";
+import { fakeDataKeys } from "../../support/fake-data-keys.js";
 import { world } from "./in-memory.js";
 
 async function connect(w: ReturnType<typeof world>) {
@@ -116,25 +117,27 @@ describe("token resolver: a stored token that cannot be decrypted", () => {
     expect(w.events.sent).toHaveLength(1);
   });
 
-  it("names a key rotated out of the keyring as unknown_key", async () => {
+  it("names a token sealed under another KMS key as unknown_key", async () => {
     const w = world();
     const id = await connect(w);
     const member = (await w.targets.listByConnection("acme", id))[0]!;
-    const c = (await w.connections.get("acme", id))!;
-    const [, , ...rest] = c.accessToken!.split(".");
-    await w.targets.put({ ...member, token: ["hv1", "retired", ...rest].join(".") });
+    const otherKey = createTokenVault(fakeDataKeys("retired-key"));
+    const context = { tenantId: "acme", connectionId: id, purpose: TOKEN_PURPOSE.target(member.id) };
+    await w.targets.put({ ...member, token: await otherKey.seal("EAAB-page", context) });
     const error = await unusable(tokenResolver(w.deps).resolve("acme", member.id));
     expect(error.reason).toBe("token_undecryptable:unknown_key");
     expect((await w.connections.get("acme", id))?.status).toBe("NEEDS_REAUTH");
   });
 
-  it("an unusable keyring is contact_support and leaves the connection alone", async () => {
+  it("an unusable token key (KMS DisabledException) is contact_support and leaves the connection alone", async () => {
     const w = world();
     const id = await connect(w);
     const page = (await w.targets.listByConnection("acme", id))[0]!;
-    const broken = createTokenVault(async () => [{ current: "k1", keys: { k1: "c2hvcnQ=" } }]);
+    const keys = fakeDataKeys();
+    keys.failWith("DisabledException");
+    const broken = createTokenVault(keys);
     const error = await unusable(tokenResolver({ ...w.deps, vault: broken }).resolve("acme", page.id));
-    expect(error).toMatchObject({ action: "contact_support", reason: "token_keyring_unusable" });
+    expect(error).toMatchObject({ action: "contact_support", reason: "token_key_unusable" });
     expect((await w.connections.get("acme", id))?.status).toBe("ACTIVE");
     expect(w.events.sent).toEqual([]);
   });

@@ -2,24 +2,24 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   createTokenVault,
-  generateKeyMaterial,
-  secretsKeyrings,
-  type TokenKeyring,
-  TokenKeyringError,
+  type DataKeyPort,
+  TokenKeyError,
   TokenVaultError,
   UndecryptableTokenError,
 } from "../../../../functions/platform/crypto/token-vault.js";
+import { fakeDataKeys } from "../../../support/fake-data-keys.js";
 
 const ctx = { tenantId: "acme", connectionId: "con_1", purpose: "access_token" };
-const ring = (current: string, keys: Record<string, string>): TokenKeyring => ({ current, keys });
-const fixedVault = () => {
-  const rings = [ring("k1", { k1: generateKeyMaterial() })];
-  return createTokenVault(async () => rings);
-};
+
+const errorOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe("token vault", () => {
   it("round-trips any token and never stores the plaintext", async () => {
-    const vault = fixedVault();
+    const vault = createTokenVault(fakeDataKeys());
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 600 }), async (token) => {
         const sealed = await vault.seal(token, ctx);
@@ -30,139 +30,185 @@ describe("token vault", () => {
     );
   });
 
+  it("asks KMS for a data key with the context {tenant, connection, purpose} and decrypts with the same", async () => {
+    const keys = fakeDataKeys();
+    const vault = createTokenVault(keys);
+    const sealed = await vault.seal("EAAB-token", ctx);
+    await vault.open(sealed, ctx);
+    const context = { tenant: "acme", connection: "con_1", purpose: "access_token" };
+    expect(keys.calls).toEqual([
+      { op: "GenerateDataKey", context },
+      { op: "Decrypt", context },
+    ]);
+  });
+
+  it("writes the hv2 format: version, KMS blob, IV, ciphertext+tag", async () => {
+    const sealed = await createTokenVault(fakeDataKeys()).seal("EAAB-token", ctx);
+    const parts = sealed.split(".");
+    expect(parts).toHaveLength(4);
+    expect(parts[0]).toBe("hv2");
+    for (const p of parts.slice(1)) expect(p).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(Buffer.from(parts[2]!, "base64url")).toHaveLength(12);
+    expect(Buffer.from(parts[3]!, "base64url")).toHaveLength("EAAB-token".length + 16);
+  });
+
+  it("zeroes the plaintext data key it was given, after sealing and after opening", async () => {
+    const inner = fakeDataKeys();
+    const handed: Uint8Array[] = [];
+    const keys: DataKeyPort = {
+      async generateDataKey(c) {
+        const out = await inner.generateDataKey(c);
+        handed.push(out.plaintext);
+        return out;
+      },
+      async decrypt(blob, c) {
+        const out = await inner.decrypt(blob, c);
+        handed.push(out);
+        return out;
+      },
+    };
+    const vault = createTokenVault(keys);
+    expect(await vault.open(await vault.seal("t", ctx), ctx)).toBe("t");
+    expect(handed).toHaveLength(2);
+    for (const k of handed) expect(k.every((b) => b === 0)).toBe(true);
+  });
+
   it("seals the same token differently each time (fresh data key and IV)", async () => {
-    const vault = fixedVault();
-    const a = await vault.seal("EAAB-token", ctx);
-    const b = await vault.seal("EAAB-token", ctx);
-    expect(a).not.toBe(b);
-    expect(vault.keyIdOf(a)).toBe("k1");
+    const vault = createTokenVault(fakeDataKeys());
+    expect(await vault.seal("EAAB-token", ctx)).not.toBe(await vault.seal("EAAB-token", ctx));
   });
 
   it("refuses to open under another tenant, connection or purpose", async () => {
-    const vault = fixedVault();
+    const vault = createTokenVault(fakeDataKeys());
     const sealed = await vault.seal("secret-token", ctx);
-    await expect(vault.open(sealed, { ...ctx, tenantId: "globex" })).rejects.toBeInstanceOf(TokenVaultError);
-    await expect(vault.open(sealed, { ...ctx, connectionId: "con_2" })).rejects.toBeInstanceOf(
-      TokenVaultError,
-    );
-    await expect(vault.open(sealed, { ...ctx, purpose: "refresh_token" })).rejects.toBeInstanceOf(
-      TokenVaultError,
-    );
+    for (const other of [{ tenantId: "globex" }, { connectionId: "con_2" }, { purpose: "refresh_token" }]) {
+      const error = await errorOf(vault.open(sealed, { ...ctx, ...other }));
+      expect(error).toBeInstanceOf(UndecryptableTokenError);
+      expect((error as UndecryptableTokenError).reason).toBe("authentication_failed");
+    }
   });
 
   it("does not confuse contexts whose values contain the separator", async () => {
-    const vault = fixedVault();
+    const vault = createTokenVault(fakeDataKeys());
     const sealed = await vault.seal("t", { tenantId: "a|connection:b", connectionId: "c", purpose: "p" });
     await expect(
       vault.open(sealed, { tenantId: "a", connectionId: "b|connection:c", purpose: "p" }),
     ).rejects.toBeInstanceOf(TokenVaultError);
   });
 
-  it("keeps old tokens readable after rotation (old id kept in keys, or only in AWSPREVIOUS)", async () => {
-    const k1 = generateKeyMaterial();
-    const k2 = generateKeyMaterial();
-    let rings: (TokenKeyring | undefined)[] = [ring("k1", { k1 })];
-    const vault = createTokenVault(async () => rings);
-    const old = await vault.seal("old-token", ctx);
-
-    rings = [ring("k2", { k1, k2 })];
-    expect(await vault.open(old, ctx)).toBe("old-token");
-    const fresh = await vault.seal("new-token", ctx);
-    expect(vault.keyIdOf(fresh)).toBe("k2");
-
-    rings = [ring("k2", { k2 }), ring("k1", { k1 })];
-    expect(await vault.open(old, ctx)).toBe("old-token");
-    expect(await vault.open(fresh, ctx)).toBe("new-token");
-
-    rings = [ring("k2", { k2 })];
-    await expect(vault.open(old, ctx)).rejects.toThrow(/Unknown key id k1/);
+  it("authenticates the context in the GCM layer too (a port that ignored it still refuses)", async () => {
+    // A data-key port that hands back the key whatever the context: the AAD still binds it.
+    const inner = fakeDataKeys();
+    const lastKey: { blob?: Uint8Array; context?: Parameters<DataKeyPort["decrypt"]>[1] } = {};
+    const lax: DataKeyPort = {
+      async generateDataKey(c) {
+        const out = await inner.generateDataKey(c);
+        lastKey.blob = out.ciphertextBlob;
+        lastKey.context = c;
+        return out;
+      },
+      decrypt: (blob) => inner.decrypt(blob, lastKey.context!),
+    };
+    const vault = createTokenVault(lax);
+    const sealed = await vault.seal("t", ctx);
+    const error = await errorOf(vault.open(sealed, { ...ctx, tenantId: "globex" }));
+    expect((error as UndecryptableTokenError).reason).toBe("authentication_failed");
   });
 
   it("detects tampering in any part of the sealed value", async () => {
-    const vault = fixedVault();
+    const vault = createTokenVault(fakeDataKeys());
     const sealed = await vault.seal("tamper-me-please", ctx);
     const parts = sealed.split(".");
-    for (const i of [2, 3, 4, 5]) {
+    for (const i of [1, 2, 3]) {
       const bytes = Buffer.from(parts[i]!, "base64url");
-      bytes[0] = (bytes[0] ?? 0) ^ 0x01;
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0x01;
       const forged = parts.map((p, j) => (j === i ? bytes.toString("base64url") : p)).join(".");
-      await expect(vault.open(forged, ctx)).rejects.toBeInstanceOf(TokenVaultError);
+      await expect(vault.open(forged, ctx)).rejects.toBeInstanceOf(UndecryptableTokenError);
     }
-    await expect(vault.open("hv1.k1.short", ctx)).rejects.toBeInstanceOf(TokenVaultError);
-    await expect(vault.open(sealed.replace("hv1.k1.", "hv1.k9."), ctx)).rejects.toBeInstanceOf(
-      TokenVaultError,
-    );
   });
 
-  it("refuses a key that is not 32 bytes", async () => {
-    const vault = createTokenVault(async () => [ring("k1", { k1: Buffer.alloc(16).toString("base64") })]);
-    await expect(vault.seal("x", ctx)).rejects.toThrow(/not 32 bytes/);
+  it("a blob made under another KMS key is undecryptable (unknown_key)", async () => {
+    const sealed = await createTokenVault(fakeDataKeys("key-a")).seal("t", ctx);
+    const error = await errorOf(createTokenVault(fakeDataKeys("key-b")).open(sealed, ctx));
+    expect((error as UndecryptableTokenError).reason).toBe("unknown_key");
   });
 
-  it("reads current and previous keyrings from the secret helpers", async () => {
-    const k1 = generateKeyMaterial();
-    const load = secretsKeyrings(
-      "herald/dev/tokenKeys",
-      async () => ({ current: "k2", keys: { k2: generateKeyMaterial() } }),
-      async () => ({ current: "k1", keys: { k1 } }),
-    );
-    const rings = await load();
-    expect(rings.map((r) => r?.current)).toEqual(["k2", "k1"]);
-    const bad = secretsKeyrings(
-      "x",
-      async () => "nope",
-      async () => undefined,
-    );
-    await expect(bad()).rejects.toBeInstanceOf(TokenVaultError);
+  it("a value that is not hv2 is malformed, without calling KMS", async () => {
+    const keys = fakeDataKeys();
+    const vault = createTokenVault(keys);
+    for (const v of [
+      "not-sealed",
+      "hv1.k1.a.b.c.d",
+      "hv2.a.b",
+      "hv2.a.b.c.d",
+      "hv2..AAAA.AAAA",
+      "hv2.a+b.c.d",
+    ]) {
+      const error = await errorOf(vault.open(v, ctx));
+      expect((error as UndecryptableTokenError).reason).toBe("malformed");
+    }
+    expect(keys.calls).toEqual([]);
+  });
+
+  it("a sealed value with a short IV or body is malformed", async () => {
+    const vault = createTokenVault(fakeDataKeys());
+    const [v, blob, , body] = (await vault.seal("t", ctx)).split(".");
+    const error = await errorOf(vault.open([v, blob, "AAAA", body].join("."), ctx));
+    expect((error as UndecryptableTokenError).reason).toBe("malformed");
   });
 
   describe("says which side is at fault", () => {
-    const reasonOf = async (p: Promise<unknown>) => {
-      const error = await p.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(UndecryptableTokenError);
-      return (error as UndecryptableTokenError).reason;
-    };
-
-    it("an unopenable sealed value is an UndecryptableTokenError with its reason", async () => {
-      const vault = fixedVault();
-      const sealed = await vault.seal("secret-token", ctx);
-      expect(await reasonOf(vault.open(sealed, { ...ctx, tenantId: "globex" }))).toBe(
-        "authentication_failed",
-      );
-      const parts = sealed.split(".");
-      const body = Buffer.from(parts[5]!, "base64url");
-      body[0] = (body[0] ?? 0) ^ 0x01;
-      parts[5] = body.toString("base64url");
-      expect(await reasonOf(vault.open(parts.join("."), ctx))).toBe("authentication_failed");
-      expect(await reasonOf(vault.open(sealed.replace("hv1.k1.", "hv1.k9."), ctx))).toBe("unknown_key");
-      expect(await reasonOf(vault.open("not-sealed", ctx))).toBe("malformed");
+    it.each([
+      "DisabledException",
+      "KeyUnavailableException",
+      "NotFoundException",
+      "AccessDeniedException",
+      "KMSInvalidStateException",
+    ])("%s: the key is unusable (TokenKeyError), on seal and on open", async (code) => {
+      const keys = fakeDataKeys();
+      const vault = createTokenVault(keys);
+      const sealed = await vault.seal("t", ctx);
+      keys.failWith(code);
+      for (const p of [vault.seal("t", ctx), vault.open(sealed, ctx)]) {
+        const error = await errorOf(p);
+        expect(error).toBeInstanceOf(TokenKeyError);
+        expect(error).not.toBeInstanceOf(UndecryptableTokenError);
+        expect((error as TokenKeyError).code).toBe(code);
+      }
     });
 
-    it("a token whose key was rotated out of both versions is undecryptable (unknown_key)", async () => {
-      let rings: TokenKeyring[] = [ring("k1", { k1: generateKeyMaterial() })];
-      const vault = createTokenVault(async () => rings);
-      const old = await vault.seal("old-token", ctx);
-      rings = [ring("k2", { k2: generateKeyMaterial() })];
-      expect(await reasonOf(vault.open(old, ctx))).toBe("unknown_key");
+    it.each(["ThrottlingException", "KMSInternalException", "DependencyTimeoutException", "TimeoutError"])(
+      "%s is transient: rethrown as is, neither vault error",
+      async (code) => {
+        const keys = fakeDataKeys();
+        const vault = createTokenVault(keys);
+        const sealed = await vault.seal("t", ctx);
+        keys.failWith(code);
+        for (const p of [vault.seal("t", ctx), vault.open(sealed, ctx)]) {
+          const error = await errorOf(p);
+          expect(error).not.toBeInstanceOf(TokenVaultError);
+          expect((error as Error).name).toBe(code);
+        }
+      },
+    );
+
+    it("a network failure (no KMS error name) is rethrown as is", async () => {
+      const boom = new TypeError("fetch failed");
+      const vault = createTokenVault({
+        generateDataKey: () => Promise.reject(boom),
+        decrypt: () => Promise.reject(boom),
+      });
+      await expect(vault.seal("t", ctx)).rejects.toBe(boom);
     });
 
-    it("an unusable keyring is a TokenKeyringError, not an undecryptable token", async () => {
-      const short = createTokenVault(async () => [ring("k1", { k1: Buffer.alloc(16).toString("base64") })]);
-      await expect(short.seal("x", ctx)).rejects.toBeInstanceOf(TokenKeyringError);
-      const sealed = await fixedVault().seal("x", ctx);
-      await expect(short.open(sealed, ctx)).rejects.toBeInstanceOf(TokenKeyringError);
-      await expect(createTokenVault(async () => [undefined]).seal("x", ctx)).rejects.toBeInstanceOf(
-        TokenKeyringError,
-      );
-      const notARing = secretsKeyrings(
-        "x",
-        async () => "nope",
-        async () => undefined,
-      );
-      await expect(createTokenVault(notARing).open(sealed, ctx)).rejects.toBeInstanceOf(TokenKeyringError);
+    it("a data key that is not 256 bits is refused", async () => {
+      const vault = createTokenVault({
+        generateDataKey: async () => ({ plaintext: new Uint8Array(16), ciphertextBlob: new Uint8Array(40) }),
+        decrypt: async () => new Uint8Array(16),
+      });
+      await expect(vault.seal("t", ctx)).rejects.toBeInstanceOf(TokenKeyError);
+      const error = await errorOf(vault.open("hv2.AAAA.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA", ctx));
+      expect((error as UndecryptableTokenError).reason).toBe("malformed");
     });
   });
 });
