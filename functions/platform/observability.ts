@@ -8,8 +8,11 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { METRICS } from "../../schemas/resources.js";
+import { configFields, loadConfig } from "./config.js";
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "herald" });
+const { POWERTOOLS_SERVICE_NAME } = loadConfig({ POWERTOOLS_SERVICE_NAME: configFields.optional() });
+
+export const logger = new Logger({ serviceName: POWERTOOLS_SERVICE_NAME ?? METRICS.service });
 
 export const metrics = new Metrics({
   // Explicit options win over POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME.

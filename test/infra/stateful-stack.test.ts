@@ -1,7 +1,15 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOKEN_VAULT_ACTIONS, TOKEN_VAULT_CONDITIONS } from "../../lib/bindings.js";
-import { CRONS_DLQ, names, QUEUES, SCHEDULER_DLQ, SECRETS, TABLE, TOKEN_KEY } from "../../schemas/resources.js";
+import {
+  CRONS_DLQ,
+  names,
+  QUEUES,
+  SCHEDULER_DLQ,
+  SECRETS,
+  TABLE,
+  TOKEN_KEY,
+} from "../../schemas/resources.js";
 import {
   asArray,
   logicalIdBy,

@@ -12,12 +12,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type {
-  DeadLetter,
-  DeadLetterSource,
-  ReplayEvent,
-  ReplayTargets,
-} from "../use-cases/replay-dead-letters.js";
+import type { DeadLetter, DeadLetterSource, ReplayEvent, ReplayTargets } from "../use-cases/ports.js";
 
 /**
  * Seconds a received DLQ message stays hidden while a replay run works on it; longer than a
