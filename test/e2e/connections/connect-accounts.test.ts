@@ -134,7 +134,7 @@ describe("connect accounts end to end", () => {
       if (typeof item.refreshToken === "string") sealed.push([item.refreshToken, TOKEN_PURPOSE.refresh]);
       if (typeof item.token === "string") sealed.push([item.token, TOKEN_PURPOSE.target(String(item.id))]);
       for (const [value, purpose] of sealed) {
-        expect(value.startsWith("hv1.")).toBe(true);
+        expect(value.startsWith("hv2.")).toBe(true);
         plaintexts.push(await vault.open(value, { tenantId: tenant, connectionId, purpose }));
         // Bound to its place: the same value does not open for another tenant.
         await expect(vault.open(value, { tenantId: `${tenant}-x`, connectionId, purpose })).rejects.toThrow();
