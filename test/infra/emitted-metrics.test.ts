@@ -12,7 +12,7 @@
 import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PublishRequestedV1 } from "../../events/publish-requested.v1.js";
-import type { Post } from "../../functions/posts/domain/post.js";
+import { appendLedger, type Post } from "../../functions/posts/domain/post.js";
 import { MetaApiError } from "../../functions/providers/errors.js";
 import type { PublishState, StepOutcome } from "../../functions/publishing/domain/publish-state.js";
 import type {
@@ -248,6 +248,7 @@ async function runPublishWorker() {
       replace: async (next) => {
         deliveries.set(next.id, next as PublishingDelivery);
       },
+      appendLedger,
     },
     posts: {
       get: async (_t, id) => posts.get(id),

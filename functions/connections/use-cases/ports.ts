@@ -15,6 +15,9 @@ import type { AuditType, TokenAuditEvent } from "../domain/audit.js";
 import type { Connection, Provider } from "../domain/connection.js";
 import type { Platform, Target, TargetKind, TargetLookup } from "../domain/target.js";
 
+/** The target vocabulary other contexts (posts, publishing) read: their only view of connections' types. */
+export type { Platform, Target, TargetKind, TargetLookup, TargetStatus } from "../domain/target.js";
+
 /** A Target as stored, with its sealed token (Page token) when it has its own. */
 export interface StoredTarget extends Target {
   readonly token?: string;

@@ -4,7 +4,7 @@
  * A missing or foreign id is undefined (the tenant is part of the key).
  */
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { Target, TargetLookup } from "../../connections/domain/target.js";
+import type { Target, TargetLookup } from "../../connections/use-cases/ports.js";
 import { tenantPk } from "../../platform/keys.js";
 
 export function dynamoTargetLookup(client: DynamoDBDocumentClient, table: string): TargetLookup {

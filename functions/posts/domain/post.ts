@@ -1,7 +1,11 @@
 /** Post and Delivery as stored and used by the use cases (pure types). */
-import type { DeliveryErrorResponse, DeliveryStatus, LedgerEntry } from "../../../schemas/api/deliveries.js";
-import type { Content, HistoryEntry, PostStatus, Variants } from "../../../schemas/api/posts.js";
-import type { Platform } from "../../connections/domain/target.js";
+import type {
+  DeliveryErrorResponse,
+  DeliveryStatus,
+  LedgerEntry,
+} from "../../../schemas/entities/deliveries.js";
+import type { Content, HistoryEntry, PostStatus, Variants } from "../../../schemas/entities/posts.js";
+import type { Platform } from "../../connections/use-cases/ports.js";
 
 export interface Post {
   readonly tenantId: string;

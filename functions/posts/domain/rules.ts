@@ -4,8 +4,8 @@
  * the field path in the request, a stable code and a sentence a person can act on. Errors
  * block scheduling; warnings do not. Numbers come from `limits.ts`.
  */
-import type { RuleIssue } from "../../../schemas/api/posts.js";
-import type { Target } from "../../connections/domain/target.js";
+import type { RuleIssue } from "../../../schemas/entities/posts.js";
+import type { Target } from "../../connections/use-cases/ports.js";
 import { LIMITS } from "./limits.js";
 import type { MediaInfo, MediaKind } from "./media.js";
 import type { Post } from "./post.js";

@@ -4,8 +4,8 @@
  * into a condition expression, so the rule is checked again atomically at write time.
  * An illegal move is a `TransitionRefused` (the use cases answer 409 naming the current state).
  */
-import { DELIVERY_STATUSES, type DeliveryStatus } from "../../../schemas/api/deliveries.js";
-import { POST_STATUSES, type PostStatus } from "../../../schemas/api/posts.js";
+import { DELIVERY_STATUSES, type DeliveryStatus } from "../../../schemas/entities/deliveries.js";
+import { POST_STATUSES, type PostStatus } from "../../../schemas/entities/posts.js";
 
 export type PostAction =
   | "edit"

@@ -11,7 +11,7 @@
  */
 import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import type { PostStatus } from "../../../schemas/api/posts.js";
-import type { Delivery, Post } from "../domain/post.js";
+import { appendLedger, type Delivery, type Post } from "../domain/post.js";
 import type { PostAction } from "../domain/transitions.js";
 import {
   type DeliveryStore,
@@ -80,7 +80,12 @@ export async function settlePostStatus(deps: SettleDeps, changed: Delivery, by: 
 /** The port the publishing context uses for posts' items (plugged in by its wiring). */
 export function postsForPublishing(deps: SettleDeps): PostsForPublishing {
   return {
-    deliveries: deps.deliveries,
+    deliveries: {
+      get: (tenantId, id) => deps.deliveries.get(tenantId, id),
+      replace: (next, expectedVersion, fromStatuses) =>
+        deps.deliveries.replace(next, expectedVersion, fromStatuses),
+      appendLedger,
+    },
     posts: {
       get: (tenantId, id) => deps.posts.get(tenantId, id),
       settle: (changed, by) => settlePostStatus(deps, changed, by),

@@ -2,19 +2,17 @@
  * The ports the posts use cases depend on. Adapters (DynamoDB, Scheduler, fetch) implement
  * them in `../adapters/`; unit tests pass in-memory fakes (`test/unit/posts/fakes.ts`).
  */
-import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
+import type { DeliveryStatus, LedgerEntry } from "../../../schemas/api/deliveries.js";
 import type { PostStatus } from "../../../schemas/api/posts.js";
-import type { TargetLookup } from "../../connections/domain/target.js";
-import type { TenantSettings } from "../../tenants/domain/settings.js";
+import type { TargetLookup } from "../../connections/use-cases/ports.js";
+import type { TenantSettings } from "../../tenants/use-cases/ports.js";
 import type { MediaInfo } from "../domain/media.js";
 import type { Delivery, Post } from "../domain/post.js";
 
-/** A conditional write lost: the item changed (or vanished) since it was read. */
-export class WriteConflict extends Error {
-  constructor(readonly current?: { version: number; status: string }) {
-    super(current ? `stored item is at version ${current.version} (${current.status})` : "item not found");
-  }
-}
+export { WriteConflict } from "../../platform/write-conflict.js";
+
+/** Posts' item types, as the publishing context sees them through this port. */
+export type { Delivery, DeliveryError, Post } from "../domain/post.js";
 
 /** A page of results; `nextCursor` is opaque to clients. */
 export interface Page<T> {
@@ -126,7 +124,10 @@ export interface PostsDeps {
  * status is settled by posts' one rule (`settlePostStatus`).
  */
 export interface PostsForPublishing {
-  readonly deliveries: Pick<DeliveryStore, "get" | "replace">;
+  readonly deliveries: Pick<DeliveryStore, "get" | "replace"> & {
+    /** The one ledger rule (append, keep the newest `MAX_LEDGER`): every writer of a delivery's ledger uses it. */
+    appendLedger(ledger: readonly LedgerEntry[], entry: LedgerEntry): LedgerEntry[];
+  };
   readonly posts: {
     get(tenantId: string, id: string): Promise<Post | undefined>;
     /** Recompute the post's aggregate status after `changed` was written (version-guarded, re-read on conflict). */

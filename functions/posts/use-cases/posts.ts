@@ -5,7 +5,7 @@
  * that was read, so a concurrent change is a 412 (stale ETag) or a 409 (state), never lost.
  */
 import type { CreatePostBody, HistoryEntry, RuleIssue, UpdatePostBody } from "../../../schemas/api/posts.js";
-import type { Target } from "../../connections/domain/target.js";
+import type { Target } from "../../connections/use-cases/ports.js";
 import { NotFoundError } from "../../platform/errors.js";
 import { staleVersion } from "../../platform/etag.js";
 import type { Post } from "../domain/post.js";

@@ -11,7 +11,7 @@
  */
 import type { DeliveryStatus } from "../../../schemas/api/deliveries.js";
 import type { RescheduleBody, ScheduleBody } from "../../../schemas/api/posts.js";
-import type { Target } from "../../connections/domain/target.js";
+import type { Target } from "../../connections/use-cases/ports.js";
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../../platform/errors.js";
 import { appendLedger, type Delivery, type Post, scheduleNameFor } from "../domain/post.js";
 import { checkPost, hasErrors, mediaUrls } from "../domain/rules.js";

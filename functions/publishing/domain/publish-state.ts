@@ -8,9 +8,9 @@
  * Pure: no I/O, no clock.
  */
 import { createHash } from "node:crypto";
-import type { Content, Variants } from "../../../schemas/api/posts.js";
+import type { Content, Variants } from "../../../schemas/entities/posts.js";
 import * as z from "../../../schemas/zod.js";
-import type { Platform } from "../../connections/domain/target.js";
+import type { Platform } from "../../connections/use-cases/ports.js";
 
 export type FacebookFormat = "post" | "photo" | "multi_photo" | "video";
 export type InstagramFormat = "feed" | "carousel" | "story" | "reel";

@@ -4,9 +4,8 @@
  * items come through the port the posts context implements (`PostsForPublishing`). Unit
  * tests pass in-memory fakes.
  */
-import type { Platform, TargetKind } from "../../connections/domain/target.js";
-import type { Delivery, Post } from "../../posts/domain/post.js";
-import type { PostsForPublishing } from "../../posts/use-cases/ports.js";
+import type { Platform, TargetKind } from "../../connections/use-cases/ports.js";
+import type { Delivery, Post, PostsForPublishing } from "../../posts/use-cases/ports.js";
 import type { StepInput } from "../../providers/publisher.js";
 import type { Admission, BreakerOutcome, BreakerTransition } from "../domain/breaker.js";
 import type { ProviderName, StoredProviderError } from "../domain/provider-errors.js";

@@ -23,8 +23,8 @@
  * No AWS, middy or aws-lambda imports here.
  */
 import { TargetUnusableError } from "../../platform/unusable-target.js";
-import { appendLedger, type DeliveryError } from "../../posts/domain/post.js";
-import { WriteConflict } from "../../posts/use-cases/ports.js";
+import { WriteConflict } from "../../platform/write-conflict.js";
+import type { DeliveryError } from "../../posts/use-cases/ports.js";
 import { failureFromProviderError, ProviderError } from "../../providers/errors.js";
 import { StepFailureError } from "../../providers/publisher.js";
 import { type BreakerTransition, breakerOutcomeOf, DEFAULT_BREAKER_CONFIG } from "../domain/breaker.js";
@@ -204,7 +204,7 @@ export async function handlePublishRequested(
     publishing: state,
     // Any claim ends the dead-letter episode: its message can no longer resume the delivery.
     deadLetter: undefined,
-    ledger: appendLedger(d0.ledger, {
+    ledger: deps.deliveries.appendLedger(d0.ledger, {
       at: now.toISOString(),
       event: reclaim ? "reclaimed" : replay ? "replayed" : "claimed",
       status: "PUBLISHING",
@@ -278,7 +278,7 @@ export async function handlePublishRequested(
       publishing: state,
       ...(state.postId ? { providerPostId: state.postId } : {}),
       ...(state.permalink ? { permalink: state.permalink } : {}),
-      ledger: appendLedger(d.ledger, {
+      ledger: deps.deliveries.appendLedger(d.ledger, {
         at: deps.now().toISOString(),
         event: `step:${ran}`,
         by: BY,
@@ -413,7 +413,7 @@ async function wait(
     // When it really goes now: the API's nextAttemptAt and the list/calendar key (GSI1SK).
     nextAttemptAt: at.toISOString(),
     publishing: state,
-    ledger: appendLedger(d.ledger, {
+    ledger: deps.deliveries.appendLedger(d.ledger, {
       at: now.toISOString(),
       event: via === "queue" ? "waiting" : "rescheduled",
       status: "RETRYING",
@@ -458,7 +458,7 @@ async function succeed(deps: PublishDeps, d: PublishingDelivery, info: MessageIn
     lease: undefined,
     lastError: undefined,
     publishedAt: now.toISOString(),
-    ledger: appendLedger(d.ledger, {
+    ledger: deps.deliveries.appendLedger(d.ledger, {
       at: now.toISOString(),
       event: "published",
       status: "PUBLISHED",
@@ -494,7 +494,7 @@ async function fail(
     version: d.version + 1,
     lease: undefined,
     lastError: deliveryErrorOf(error),
-    ledger: appendLedger(d.ledger, {
+    ledger: deps.deliveries.appendLedger(d.ledger, {
       at: now.toISOString(),
       event: "failed",
       status: "FAILED",
@@ -559,7 +559,7 @@ async function onFailure(
   const noted = await save(deps, d, {
     publishing: state,
     lastError: deliveryErrorOf(stored),
-    ledger: appendLedger(d.ledger, {
+    ledger: deps.deliveries.appendLedger(d.ledger, {
       at: now.toISOString(),
       event: "error",
       by: BY,
@@ -576,7 +576,7 @@ async function onFailure(
     const skipped = await save(deps, d, {
       publishing: { ...state, phase: "done", uncertain: false },
       lastError: undefined,
-      ledger: appendLedger(d.ledger, {
+      ledger: deps.deliveries.appendLedger(d.ledger, {
         at: now.toISOString(),
         event: "comment_failed",
         by: BY,
@@ -638,7 +638,7 @@ async function onFailure(
           messageId: info.messageId,
           at: now.toISOString(),
         },
-        ledger: appendLedger(d.ledger, {
+        ledger: deps.deliveries.appendLedger(d.ledger, {
           at: now.toISOString(),
           event: "dead_lettered",
           status: "NEEDS_ATTENTION",

@@ -5,6 +5,8 @@
  */
 import type { TenantSettings } from "../domain/settings.js";
 
+export type { TenantSettings } from "../domain/settings.js";
+
 export interface SettingsReader {
   /** The tenant's settings; the defaults (version 0) when never saved. */
   get(tenantId: string): Promise<TenantSettings>;

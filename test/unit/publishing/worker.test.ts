@@ -549,6 +549,7 @@ describe("failures", () => {
       ...w.deps,
       deliveries: {
         get: w.deps.deliveries.get,
+        appendLedger: w.deps.deliveries.appendLedger,
         async replace() {
           throw new WriteConflict({ version: 2, status: "PUBLISHING" });
         },
