@@ -4,7 +4,7 @@
  * items come through the port the posts context implements (`PostsForPublishing`). Unit
  * tests pass in-memory fakes.
  */
-import type { Platform, TargetKind } from "../../connections/use-cases/ports.js";
+import type { Platform, PublishableTarget, TargetKind } from "../../connections/use-cases/ports.js";
 import type { Delivery, Post, PostsForPublishing } from "../../posts/use-cases/ports.js";
 import type { StepInput } from "../../providers/publisher.js";
 import type { Admission, BreakerOutcome, BreakerTransition } from "../domain/breaker.js";
@@ -24,18 +24,8 @@ export interface PublishingDelivery extends Delivery {
   readonly publishing?: PublishState;
 }
 
-/** A target resolved for publishing: where, as whom, with which token. */
-export interface ResolvedTarget {
-  readonly targetId: string;
-  readonly platform: Platform;
-  readonly kind: TargetKind;
-  readonly externalId: string;
-  readonly connectionId: string;
-  /** ACTIVE, or why it cannot be published to. */
-  readonly status: "ACTIVE" | "NEEDS_REAUTH" | "DISCONNECTED";
-  /** Decrypted access token (Page token for Facebook/Instagram, member token for LinkedIn); absent when not ACTIVE. */
-  readonly token?: string;
-}
+/** A target resolved for publishing: where, as whom, with which token (the connections port's answer). */
+export type ResolvedTarget = PublishableTarget;
 
 export interface TargetResolver {
   resolve(tenantId: string, targetId: string): Promise<ResolvedTarget | undefined>;
