@@ -4,7 +4,7 @@
  * items come through the port the posts context implements (`PostsForPublishing`). Unit
  * tests pass in-memory fakes.
  */
-import type { Platform, PublishableTarget, TargetKind } from "../../connections/use-cases/ports.js";
+import type { PublishableTarget } from "../../connections/use-cases/ports.js";
 import type { Delivery, Post, PostsForPublishing } from "../../posts/use-cases/ports.js";
 import type { StepInput } from "../../providers/publisher.js";
 import type { Admission, BreakerOutcome, BreakerTransition } from "../domain/breaker.js";
