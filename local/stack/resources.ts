@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import {
+  CRONS_DLQ,
   EVENTS_DLQ,
   names,
   QUEUES,
@@ -137,6 +138,13 @@ export async function createQueues(sqs: SQSClient, stage: string) {
   });
   queues.eventsDlq = eventsDlq.url;
   queueArns.eventsDlq = eventsDlq.arn;
+  // The crons DLQ exists as in AWS (runbooks and dlq tooling read it); the local cron runner
+  // invokes synchronously and logs a failed run instead of dead-lettering it (docs/local-stack.md).
+  const cronsDlq = await createQueue(sqs, names.cronsDlq(stage), {
+    MessageRetentionPeriod: String(CRONS_DLQ.retentionDays * DAY),
+  });
+  queues.cronsDlq = cronsDlq.url;
+  queueArns.cronsDlq = cronsDlq.arn;
   return { queues, queueArns };
 }
 

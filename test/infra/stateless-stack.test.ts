@@ -418,7 +418,10 @@ describe("queue consumers", () => {
       );
       expect(sends.length, `${spec.name} may send to the ${trigger.queue} DLQ`).toBeGreaterThanOrEqual(1);
     }
-    const others = s.specs.filter((spec) => !spec.triggers.some((t) => t.type === "queue"));
+    // Every other function of the stateless stack (the Cognito trigger lives with its user pool).
+    const others = s.specs.filter(
+      (spec) => !spec.triggers.some((t) => t.type === "queue" || t.type === "cognito"),
+    );
     for (const spec of others) {
       const fnId = functionLogicalId(s.statelessTemplate, STAGE, spec.name);
       const fn = resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[fnId]!;

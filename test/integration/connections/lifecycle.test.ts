@@ -236,9 +236,10 @@ describe("refresh cron", () => {
     const c = fromConnectionItem((await getItem(key, "CONNECTION"))!);
     // Flip one bit of the access token's ciphertext: GCM authentication must refuse it.
     const parts = c.accessToken!.split(".");
-    const body = Buffer.from(parts[5]!, "base64url");
+    // hv2.<kms blob>.<iv>.<ciphertext+tag>: the last part is the GCM layer.
+    const body = Buffer.from(parts[3]!, "base64url");
     body[0] = (body[0] ?? 0) ^ 0x01;
-    parts[5] = body.toString("base64url");
+    parts[3] = body.toString("base64url");
     await putItem(toConnectionItem({ ...c, accessToken: parts.join(".") }));
     await makeDue(tenant, id);
 

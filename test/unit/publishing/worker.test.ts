@@ -396,7 +396,7 @@ describe("failures", () => {
       expect(r).toMatchObject({ kind: "failed", error: { class: errorClass, retry: "no", action } });
       expect(w.get("d1")).toMatchObject({
         status: "FAILED",
-        lastError: { providerCode: `herald reason_${action}` },
+        lastError: { class: errorClass, code: `herald reason_${action}`, action },
       });
       expect(w.calls.steps).toHaveLength(0);
       expect(w.calls.sent).toHaveLength(0);
@@ -671,40 +671,6 @@ describe("what a delivery says about itself (issue #10)", () => {
     expect(d.lastError).toMatchObject({ class: "transient", code: "meta 2", action: "retry" });
     expect(d.lastError?.message).toEqual(expect.any(String));
     expect(d.nextAttemptAt).toBeDefined();
-  });
-
-  it("an error the target/token port classifies (e.g. an undecryptable token) fails through the same lastError path", async () => {
-    const w = world({ deliveries: [delivery("d1")] });
-    const undecryptable = Object.assign(
-      new Error("The stored token cannot be decrypted; reconnect the account."),
-      {
-        class: "auth",
-        action: "reconnect",
-        code: "herald token_undecryptable",
-      },
-    );
-    const deps = {
-      ...w.deps,
-      targets: {
-        ...w.deps.targets,
-        resolve: async () => {
-          throw undecryptable;
-        },
-      },
-    } as PublishDeps;
-    const r = await handlePublishRequested(deps, msg("d1", 1), info());
-    expect(r).toMatchObject({ kind: "failed", error: { class: "auth", action: "reconnect" } });
-    expect(w.get("d1")).toMatchObject({
-      status: "FAILED",
-      lastError: {
-        class: "auth",
-        action: "reconnect",
-        code: "herald token_undecryptable",
-        message: "The stored token cannot be decrypted; reconnect the account.",
-      },
-    });
-    expect(w.calls.steps).toHaveLength(0);
-    expect(w.post().status).toBe("FAILED");
   });
 
   it("an unclassified error from the target port is not a delivery failure: the message fails and is retried", async () => {
