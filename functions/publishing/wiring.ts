@@ -4,6 +4,7 @@
  * that imports another context's adapters: the posts repositories and the one scheduler gateway
  * (`schedulerGateway`), the connections target resolver.
  */
+import { ENV } from "../../schemas/env.js";
 import { PUBLISH_WORKER } from "../../schemas/resources.js";
 import { appCredentialsLoader, providerConfig, targetResolver } from "../connections/wiring.js";
 import { dynamodb } from "../platform/aws/dynamodb.js";
@@ -74,6 +75,7 @@ export function publishDeps(overrides: Partial<PublishDeps> = {}) {
     log,
     now: () => new Date(),
     leaseMs: PUBLISH_LEASE_MS,
+    versionSettings: { metaGraphVersion: ENV.META_GRAPH_VERSION, linkedinVersion: ENV.LINKEDIN_VERSION },
     ...overrides,
   };
   return { deps, queue };

@@ -3,7 +3,12 @@
  * table: `test/unit/publishing/error-doc.test.ts` compares the file with this output
  * (`npx vitest run --project unit test/unit/publishing/error-doc.test.ts --update` rewrites it).
  */
-import { classifyProviderError, ERROR_RULES, type ErrorRule } from "./provider-errors.js";
+import {
+  classifyProviderError,
+  ERROR_RULES,
+  type ErrorRule,
+  type VersionSettings,
+} from "./provider-errors.js";
 import { RETRY_POLICIES } from "./retry-policy.js";
 
 const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -26,7 +31,7 @@ function matchText(rule: ErrorRule): string {
 const ms = (v: number) => (v >= 60_000 ? `${v / 60_000} min` : `${v / 1000} s`);
 
 /** The whole document. */
-export function renderPublishingErrorsDoc(): string {
+export function renderPublishingErrorsDoc(versionSettings?: VersionSettings): string {
   const now = new Date("2026-01-15T10:00:00.000Z");
   const section = (title: string, rows: readonly ErrorRule[]) => {
     const lines = [
@@ -36,7 +41,7 @@ export function renderPublishingErrorsDoc(): string {
       "|---|---|---|---|---|---|---|---|",
     ];
     for (const r of rows) {
-      const c = classifyProviderError(r.sample, { now });
+      const c = classifyProviderError(r.sample, { now, ...(versionSettings ? { versionSettings } : {}) });
       lines.push(
         `| \`${r.id}\` | ${esc(matchText(r))} | ${esc(r.meaning)} | ${r.class} | ${r.retry} | ${r.action} | ${esc(
           r.waitNote ?? "",

@@ -10,8 +10,6 @@
  *
  * Pure: no I/O, no clock (callers pass `now`).
  */
-import { ENV } from "../../../schemas/env.js";
-
 export type ProviderName = "meta" | "linkedin";
 export type NetworkFailureKind = "timeout" | "reset" | "refused" | "dns";
 
@@ -98,8 +96,26 @@ export interface ClassifiedError {
   readonly media?: FailedMediaItem;
 }
 
+/**
+ * What an operator changes when a provider retires the API version Herald calls. The domain
+ * knows only what the settings mean; the publish wiring passes their deployed names (the
+ * environment variables of `schemas/env.ts`), so a message can name the exact variable.
+ */
+export interface VersionSettings {
+  readonly metaGraphVersion: string;
+  readonly linkedinVersion: string;
+}
+
+/** Used when the caller names no settings (the providers' own pre-checks, unit tests). */
+export const DESCRIBED_VERSION_SETTINGS: VersionSettings = {
+  metaGraphVersion: "the Meta Graph API version setting",
+  linkedinVersion: "the LinkedIn-Version setting",
+};
+
 /** What the caller knows beyond the failure itself. */
 export interface ClassifyContext {
+  /** The names of the version settings, for the messages that tell an operator to change one. */
+  readonly versionSettings?: VersionSettings;
   /** The current time; rules that compare with `consentedAt` need it. */
   readonly now?: Date;
   /** When the connection was (re)consented; LinkedIn may report 65601 transiently just after. */
@@ -154,6 +170,8 @@ export interface ErrorRule {
   /** The row is about one media item: a failure that carries the item names it in the message. */
   readonly mediaItem?: true;
 }
+
+const settingsOf = (ctx: ClassifyContext) => ctx.versionSettings ?? DESCRIBED_VERSION_SETTINGS;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -277,7 +295,8 @@ export const ERROR_RULES: readonly ErrorRule[] = [
     class: "config",
     retry: "backoff",
     action: "contact_support",
-    message: `Meta no longer serves this API version; an operator must raise ${ENV.META_GRAPH_VERSION} to a supported Graph version, redeploy, then replay the dead-letter queue.`,
+    message: ({ ctx }) =>
+      `Meta no longer serves this API version; an operator must raise ${settingsOf(ctx).metaGraphVersion} to a supported Graph version, redeploy, then replay the dead-letter queue.`,
     sample: meta(12),
   },
   {
@@ -968,13 +987,13 @@ export const ERROR_RULES: readonly ErrorRule[] = [
     class: "config",
     retry: "backoff",
     action: "contact_support",
-    message: ({ failure }) => {
+    message: ({ failure, ctx }) => {
       const v = versionFromMessage(failure.message);
       const what =
         failure.code === "VERSION_MISSING"
           ? "Herald called LinkedIn without a LinkedIn-Version header."
           : `LinkedIn no longer accepts API version ${v ?? "(not named in its answer)"} sent as LinkedIn-Version.`;
-      return `${what} An operator must set ${ENV.LINKEDIN_VERSION} to an active version (YYYYMM from the last 12 months) and redeploy; the delivery goes to the dead-letter queue for replay after the fix.`;
+      return `${what} An operator must set ${settingsOf(ctx).linkedinVersion} to an active version (YYYYMM from the last 12 months) and redeploy; the delivery goes to the dead-letter queue for replay after the fix.`;
     },
     sample: {
       provider: "linkedin",

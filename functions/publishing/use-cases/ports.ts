@@ -8,7 +8,7 @@ import type { PublishableTarget } from "../../connections/use-cases/ports.js";
 import type { Delivery, Post, PostsForPublishing } from "../../posts/use-cases/ports.js";
 import type { StepInput } from "../../providers/publisher.js";
 import type { Admission, BreakerOutcome, BreakerTransition } from "../domain/breaker.js";
-import type { ProviderName, StoredProviderError } from "../domain/provider-errors.js";
+import type { ProviderName, StoredProviderError, VersionSettings } from "../domain/provider-errors.js";
 import type { PublishState, StepOutcome } from "../domain/publish-state.js";
 import type { RetryPolicy } from "../domain/retry-policy.js";
 
@@ -120,6 +120,8 @@ export interface PublishDeps {
   readonly leaseMs: number;
   /** Steps run in one invocation before the rest is re-enqueued. */
   readonly maxStepsPerRun?: number;
+  /** The deployed names of the provider version settings, for the messages that name them. */
+  readonly versionSettings?: VersionSettings;
 }
 
 export type { Post };

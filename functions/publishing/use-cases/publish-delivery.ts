@@ -535,6 +535,7 @@ async function onFailure(
   const now = deps.now();
   const classified: ClassifiedError = classifyProviderError(failure, {
     now,
+    ...(deps.versionSettings ? { versionSettings: deps.versionSettings } : {}),
     ...(usage?.regainAt ? { regainAt: usage.regainAt } : {}),
   });
   // No answer, or a server error: the provider may have acted. Check before acting again.

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { renderPublishingErrorsDoc } from "../../../functions/publishing/domain/error-doc.js";
 import { ERROR_RULES } from "../../../functions/publishing/domain/provider-errors.js";
+import { ENV } from "../../../schemas/env.js";
 
 describe("docs/publishing-errors.md", () => {
-  const doc = renderPublishingErrorsDoc();
+  // The doc names the deployed variables, as the publish worker's messages do.
+  const doc = renderPublishingErrorsDoc({
+    metaGraphVersion: ENV.META_GRAPH_VERSION,
+    linkedinVersion: ENV.LINKEDIN_VERSION,
+  });
 
   it("lists every row of the error table", () => {
     for (const rule of ERROR_RULES) expect(doc, rule.id).toContain(`| \`${rule.id}\` |`);

@@ -435,21 +435,36 @@ describe("LinkedIn (providers.md B7)", () => {
   });
 
   it("names the retired version and the variable to change on 426", () => {
+    const versionSettings = { metaGraphVersion: "X_META", linkedinVersion: "X_LINKEDIN" };
     const c = classifyProviderError(
       li(426, {
         status: 426,
         code: "NONEXISTENT_VERSION",
         message: "Requested version 20241101 is not active",
       }),
+      { versionSettings },
     );
     expect(c.message).toContain("202411");
-    expect(c.message).toContain("HERALD_LINKEDIN_VERSION");
+    expect(c.message).toContain("set X_LINKEDIN to an active version");
     const missing = classifyProviderError(
       li(400, { status: 400, code: "VERSION_MISSING", message: "A version must be present." }),
+      { versionSettings },
     );
-    expect(missing.message).toMatch(/without a LinkedIn-Version header.*HERALD_LINKEDIN_VERSION/);
+    expect(missing.message).toMatch(/without a LinkedIn-Version header.*X_LINKEDIN/);
     expect(versionFromMessage("Requested version 20250102 is not active")).toBe("202501");
     expect(versionFromMessage("Requested version 202501.02 is not active")).toBe("202501.02");
+  });
+
+  it("describes the version setting by meaning when the caller names none", () => {
+    const c = classifyProviderError(li(426, { status: 426, code: "NONEXISTENT_VERSION" }));
+    expect(c.message).toContain("set the LinkedIn-Version setting to an active version");
+    const meta12 = classifyProviderError(
+      { provider: "meta", httpStatus: 400, code: 12 },
+      {
+        versionSettings: { metaGraphVersion: "X_META", linkedinVersion: "X_LINKEDIN" },
+      },
+    );
+    expect(meta12.message).toContain("must raise X_META to a supported Graph version");
   });
 
   it("waits for LinkedIn's daily reset at the next midnight UTC", () => {
