@@ -372,6 +372,36 @@ async function save(
 const LOST_LEASE: PublishResult = { kind: "dropped", reason: "lost the lease" };
 
 /**
+ * The delivery after the worker leaves PUBLISHING: the next version, the lease released, one
+ * ledger entry that records the new status, and the transition's own fields.
+ */
+function leavePublishing(
+  deps: PublishDeps,
+  d: PublishingDelivery,
+  now: Date,
+  status: PublishingDelivery["status"],
+  entry: { readonly event: string; readonly detail: string },
+  changes: Partial<PublishingDelivery>,
+): PublishingDelivery {
+  const at = now.toISOString();
+  return {
+    ...d,
+    ...changes,
+    status,
+    version: d.version + 1,
+    lease: undefined,
+    ledger: deps.deliveries.appendLedger(d.ledger, {
+      at,
+      event: entry.event,
+      status,
+      by: BY,
+      detail: entry.detail,
+    }),
+    updatedAt: at,
+  };
+}
+
+/**
  * Replace the PUBLISHING delivery this worker wrote at `fromVersion` with `next`; false when
  * the write lost (another worker took the lease over, or the delivery changed under it).
  */
@@ -404,24 +434,22 @@ async function wait(
   const plan = planWait(until, now, { policy: policyOf(deps, provider), random: deps.random, spread });
   const at = plan.at;
   const via = plan.kind === "retry_soon" ? "queue" : "scheduler";
-  const next: PublishingDelivery = {
-    ...d,
-    status: "RETRYING",
-    version: d.version + 1,
-    lease: undefined,
-    handoff: { fromVersion: d.lease?.fromVersion ?? d.version, at: at.toISOString(), via },
-    // When it really goes now: the API's nextAttemptAt and the list/calendar key (GSI1SK).
-    nextAttemptAt: at.toISOString(),
-    publishing: state,
-    ledger: deps.deliveries.appendLedger(d.ledger, {
-      at: now.toISOString(),
+  const next = leavePublishing(
+    deps,
+    d,
+    now,
+    "RETRYING",
+    {
       event: via === "queue" ? "waiting" : "rescheduled",
-      status: "RETRYING",
-      by: BY,
       detail: `${why}; next try at ${at.toISOString()}${via === "scheduler" ? " (EventBridge Scheduler)" : ""}`,
-    }),
-    updatedAt: now.toISOString(),
-  };
+    },
+    {
+      handoff: { fromVersion: d.lease?.fromVersion ?? d.version, at: at.toISOString(), via },
+      // When it really goes now: the API's nextAttemptAt and the list/calendar key (GSI1SK).
+      nextAttemptAt: at.toISOString(),
+      publishing: state,
+    },
+  );
   if (!(await writeClaimed(deps, next, d.version))) {
     deps.log.warn("lost the lease before re-enqueueing", { deliveryId: d.id });
     return LOST_LEASE;
@@ -451,22 +479,17 @@ async function succeed(deps: PublishDeps, d: PublishingDelivery, info: MessageIn
   const now = deps.now();
   const provider = providerOf(d);
   const state = d.publishing;
-  const next: PublishingDelivery = {
-    ...d,
-    status: "PUBLISHED",
-    version: d.version + 1,
-    lease: undefined,
-    lastError: undefined,
-    publishedAt: now.toISOString(),
-    ledger: deps.deliveries.appendLedger(d.ledger, {
-      at: now.toISOString(),
+  const next = leavePublishing(
+    deps,
+    d,
+    now,
+    "PUBLISHED",
+    {
       event: "published",
-      status: "PUBLISHED",
-      by: BY,
       detail: `${d.providerPostId ?? "?"}${d.permalink ? ` ${d.permalink}` : ""}${state?.adoptedBy ? ` (adopted: ${state.adoptedBy})` : ""}`,
-    }),
-    updatedAt: now.toISOString(),
-  };
+    },
+    { lastError: undefined, publishedAt: now.toISOString() },
+  );
   if (!(await writeClaimed(deps, next, d.version))) return LOST_LEASE;
   deps.metrics.outcome(provider, "published");
   deps.metrics.lag(provider, now.getTime() - Date.parse(d.publishAt));
@@ -488,21 +511,17 @@ async function fail(
 ): Promise<PublishResult> {
   const now = deps.now();
   const provider = providerOf(d);
-  const next: PublishingDelivery = {
-    ...d,
-    status: "FAILED",
-    version: d.version + 1,
-    lease: undefined,
-    lastError: deliveryErrorOf(error),
-    ledger: deps.deliveries.appendLedger(d.ledger, {
-      at: now.toISOString(),
+  const next = leavePublishing(
+    deps,
+    d,
+    now,
+    "FAILED",
+    {
       event: "failed",
-      status: "FAILED",
-      by: BY,
       detail: `${error.message} [${error.class}, ${error.providerCode}, next step: ${error.action}]`,
-    }),
-    updatedAt: now.toISOString(),
-  };
+    },
+    { lastError: deliveryErrorOf(error) },
+  );
   if (!(await writeClaimed(deps, next, d.version))) return LOST_LEASE;
   deps.metrics.outcome(provider, "failed", error.class);
   deps.metrics.attempts(provider, (d.publishing?.attempts ?? 0) + 1);
@@ -625,29 +644,27 @@ async function onFailure(
     case "fail":
       return fail(deps, d, stored, info);
     case "dead_letter": {
-      const next: PublishingDelivery = {
-        ...d,
-        status: "NEEDS_ATTENTION",
-        version: d.version + 1,
-        lease: undefined,
-        // An older wait's handoff must not re-send a message for a delivery that now waits
-        // for an operator's replay (a late copy of that wait's message would restart it).
-        handoff: undefined,
-        publishing: state,
-        deadLetter: {
-          fromVersion: d.lease?.fromVersion ?? d.version,
-          messageId: info.messageId,
-          at: now.toISOString(),
-        },
-        ledger: deps.deliveries.appendLedger(d.ledger, {
-          at: now.toISOString(),
+      const next = leavePublishing(
+        deps,
+        d,
+        now,
+        "NEEDS_ATTENTION",
+        {
           event: "dead_lettered",
-          status: "NEEDS_ATTENTION",
-          by: BY,
           detail: `handed to an operator through the dead-letter queue: ${classified.message}`,
-        }),
-        updatedAt: now.toISOString(),
-      };
+        },
+        {
+          // An older wait's handoff must not re-send a message for a delivery that now waits
+          // for an operator's replay (a late copy of that wait's message would restart it).
+          handoff: undefined,
+          publishing: state,
+          deadLetter: {
+            fromVersion: d.lease?.fromVersion ?? d.version,
+            messageId: info.messageId,
+            at: now.toISOString(),
+          },
+        },
+      );
       if (!(await writeClaimed(deps, next, d.version))) return LOST_LEASE;
       deps.metrics.outcome(provider, "dead_letter", classified.class);
       await deps.posts.settle(next, BY);
