@@ -8,7 +8,7 @@ import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnecte
 import { ConnectionRestoredV1 } from "../../../events/connection-restored.v1.js";
 import { putEvent } from "../../platform/aws/event-bus.js";
 import { reconnectAction } from "../domain/connection.js";
-import type { ConnectionEvents } from "../use-cases/ports.js";
+import type { ConnectionAnnouncement, ConnectionEvents } from "../use-cases/ports.js";
 
 const WHY = {
   disconnected: "An administrator disconnected this account.",
@@ -16,33 +16,37 @@ const WHY = {
   needs_reauth: "Access to this account expired or is no longer accepted.",
 } as const;
 
+/** What both events say about the connection, and the envelope's correlation id. */
+const subjectOf = (input: ConnectionAnnouncement) => ({
+  tenantId: input.tenantId,
+  connectionId: input.connectionId,
+  provider: input.provider,
+  targetIds: [...input.targetIds],
+});
+const envelopeOf = (input: ConnectionAnnouncement) => ({
+  correlationId: input.correlationId ?? crypto.randomUUID(),
+});
+
 export function eventBridgeConnectionEvents(client: EventBridgeClient, busName: string): ConnectionEvents {
   return {
     async disconnected(input) {
       const message = ConnectionDisconnectedV1.create(
         {
-          tenantId: input.tenantId,
-          connectionId: input.connectionId,
-          provider: input.provider,
-          targetIds: [...input.targetIds],
+          ...subjectOf(input),
           reason: input.reason,
           action: reconnectAction(input.provider, input.why ?? WHY[input.reason]),
         },
-        { correlationId: input.correlationId ?? crypto.randomUUID() },
+        envelopeOf(input),
       );
       await putEvent(client, busName, ConnectionDisconnectedV1, message);
     },
     async restored(input) {
-      const message = ConnectionRestoredV1.create(
-        {
-          tenantId: input.tenantId,
-          connectionId: input.connectionId,
-          provider: input.provider,
-          targetIds: [...input.targetIds],
-        },
-        { correlationId: input.correlationId ?? crypto.randomUUID() },
+      await putEvent(
+        client,
+        busName,
+        ConnectionRestoredV1,
+        ConnectionRestoredV1.create(subjectOf(input), envelopeOf(input)),
       );
-      await putEvent(client, busName, ConnectionRestoredV1, message);
     },
   };
 }

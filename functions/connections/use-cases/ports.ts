@@ -186,24 +186,24 @@ export type Providers = Readonly<Record<Provider, ProviderPort>>;
  */
 export interface ConnectionEvents {
   /** `ConnectionDisconnected` v1: these targets can no longer be published to. */
-  disconnected(input: {
-    tenantId: string;
-    connectionId: string;
-    provider: Provider;
-    targetIds: readonly string[];
-    reason: "disconnected" | "revoked" | "needs_reauth";
-    /** Why, for the reconnect action's message; a default per `reason` otherwise. */
-    why?: string;
-    correlationId?: string;
-  }): Promise<void>;
+  disconnected(
+    input: ConnectionAnnouncement & {
+      reason: "disconnected" | "revoked" | "needs_reauth";
+      /** Why, for the reconnect action's message; a default per `reason` otherwise. */
+      why?: string;
+    },
+  ): Promise<void>;
   /** `ConnectionRestored` v1: a reconnect made these targets usable again. */
-  restored(input: {
-    tenantId: string;
-    connectionId: string;
-    provider: Provider;
-    targetIds: readonly string[];
-    correlationId?: string;
-  }): Promise<void>;
+  restored(input: ConnectionAnnouncement): Promise<void>;
+}
+
+/** Which targets of which connection an event is about. */
+export interface ConnectionAnnouncement {
+  tenantId: string;
+  connectionId: string;
+  provider: Provider;
+  targetIds: readonly string[];
+  correlationId?: string;
 }
 
 /** Return-URL allow-list for a tenant (tenant settings + the stage's defaults). */
