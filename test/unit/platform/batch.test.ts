@@ -27,6 +27,7 @@ import { logger } from "../../../functions/platform/observability.js";
 import { ENV } from "../../../schemas/env.js";
 import * as z from "../../../schemas/zod.js";
 import { lambdaContext } from "../../support/events.js";
+import { captureLogLines } from "../../support/log-lines.js";
 
 const Body = z.strictObject({ n: z.number() });
 
@@ -72,15 +73,7 @@ const recordingSink = () => {
 /** Every JSON log line the Powertools logger (and its children) write while a test runs. */
 let lines: Record<string, unknown>[];
 beforeEach(() => {
-  lines = [];
-  const capture = (chunk: unknown) => {
-    for (const line of String(chunk).split("\n")) {
-      if (line.trim().startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-    return true;
-  };
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  vi.spyOn(process.stderr, "write").mockImplementation(capture);
+  lines = captureLogLines();
 });
 afterEach(() => {
   vi.restoreAllMocks();

@@ -17,6 +17,7 @@ import { ConnectionDisconnectedV1 } from "../../../events/connection-disconnecte
 import { type EventContext, eventHandler, MalformedEventError } from "../../../functions/platform/events.js";
 import { logger } from "../../../functions/platform/observability.js";
 import { lambdaContext } from "../../support/events.js";
+import { captureLogLines } from "../../support/log-lines.js";
 
 const sample = JSON.parse(
   readFileSync(new URL("../../../events/samples/connection-disconnected.v1.json", import.meta.url), "utf8"),
@@ -43,15 +44,7 @@ const busEvent = (
 /** Every JSON log line the Powertools logger writes while `fn` runs. */
 let lines: Record<string, unknown>[];
 beforeEach(() => {
-  lines = [];
-  const capture = (chunk: unknown) => {
-    for (const line of String(chunk).split("\n")) {
-      if (line.trim().startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-    return true;
-  };
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  vi.spyOn(process.stderr, "write").mockImplementation(capture);
+  lines = captureLogLines();
 });
 afterEach(() => {
   vi.restoreAllMocks();

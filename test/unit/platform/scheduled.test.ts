@@ -13,6 +13,7 @@ vi.hoisted(() => {
 import { logger, metrics } from "../../../functions/platform/observability.js";
 import { type ScheduledContext, scheduledHandler } from "../../../functions/platform/scheduled.js";
 import { lambdaContext } from "../../support/events.js";
+import { captureLogLines } from "../../support/log-lines.js";
 
 /** The EventBridge "Scheduled Event" envelope (what the local cron runner sends). */
 const scheduledEvent = (id: string) => ({
@@ -30,16 +31,8 @@ const scheduledEvent = (id: string) => ({
 let lines: Record<string, unknown>[];
 let recorded: { dimensions: Record<string, string>; name: string; value: number }[];
 beforeEach(() => {
-  lines = [];
+  lines = captureLogLines();
   recorded = [];
-  const capture = (chunk: unknown) => {
-    for (const line of String(chunk).split("\n")) {
-      if (line.trim().startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-    return true;
-  };
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  vi.spyOn(process.stderr, "write").mockImplementation(capture);
   vi.spyOn(metrics, "singleMetric").mockImplementation(() => {
     const dimensions: Record<string, string> = {};
     const single = {
