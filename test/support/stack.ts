@@ -2,6 +2,8 @@
  * Helpers for tests that run against the local stack started by test/support/stack-setup.ts:
  * its endpoints, tokens from its identity provider, and a fetch wrapper for its API.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
 import type { LocalStackInfo } from "../../local/stack/info.js";
 
@@ -80,4 +82,20 @@ export async function eventually<T>(
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * A DynamoDB document client on the test stack's DynamoDB Local, configured as the
+ * repositories' own (undefined attributes removed). The caller destroys it.
+ */
+export function stackDocumentClient(): DynamoDBDocumentClient {
+  const { aws } = stackInfo();
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: aws.region,
+      endpoint: aws.dynamodb,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
 }

@@ -4,27 +4,18 @@
  * and following the cursors returns every matching event once, newest first.
  */
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoAuditRepository } from "../../../functions/connections/adapters/audit-repository.js";
 import type { TokenAuditEvent } from "../../../functions/connections/domain/audit.js";
 import type { AuditQuery } from "../../../functions/connections/use-cases/ports.js";
 import { ValidationError } from "../../../functions/platform/errors.js";
-import { stackInfo } from "../../support/stack.js";
+import { stackDocumentClient, stackInfo } from "../../support/stack.js";
 
 let doc: DynamoDBDocumentClient;
 
 beforeAll(() => {
-  const { aws } = stackInfo();
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: aws.region,
-      endpoint: aws.dynamodb,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  doc = stackDocumentClient();
 });
 afterAll(() => doc?.destroy());
 

@@ -4,28 +4,19 @@
  * cursors returns every matching item once, in index order.
  */
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliveryItem, deliveryRepository } from "../../../functions/posts/adapters/delivery-repository.js";
 import { postItem, postRepository } from "../../../functions/posts/adapters/post-repository.js";
 import type { Delivery, Post } from "../../../functions/posts/domain/post.js";
 import type { Page } from "../../../functions/posts/use-cases/ports.js";
-import { stackInfo } from "../../support/stack.js";
+import { stackDocumentClient, stackInfo } from "../../support/stack.js";
 
 let doc: DynamoDBDocumentClient;
 const table = () => stackInfo().resources.table;
 
 beforeAll(() => {
-  const { aws } = stackInfo();
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: aws.region,
-      endpoint: aws.dynamodb,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  doc = stackDocumentClient();
 });
 afterAll(() => doc?.destroy());
 

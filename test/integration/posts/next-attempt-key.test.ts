@@ -4,26 +4,17 @@
  * no longer in its stale publishAt's; a reschedule (which clears nextAttemptAt) moves it again.
  */
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliveryRepository } from "../../../functions/posts/adapters/delivery-repository.js";
 import { postRepository } from "../../../functions/posts/adapters/post-repository.js";
 import type { Delivery, Post } from "../../../functions/posts/domain/post.js";
-import { stackInfo } from "../../support/stack.js";
+import { stackDocumentClient, stackInfo } from "../../support/stack.js";
 
 let doc: DynamoDBDocumentClient;
 
 beforeAll(() => {
-  const { aws } = stackInfo();
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: aws.region,
-      endpoint: aws.dynamodb,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  doc = stackDocumentClient();
 });
 afterAll(() => doc?.destroy());
 

@@ -4,8 +4,7 @@
  * and time ranges over the real GSI.
  */
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../../functions/platform/keys.js";
 import { deliveryRepository } from "../../../functions/posts/adapters/delivery-repository.js";
@@ -18,7 +17,7 @@ import { type PostsDeps, WriteConflict } from "../../../functions/posts/use-case
 import { createPost, listPosts, updatePost } from "../../../functions/posts/use-cases/posts.js";
 import { cancelDelivery, schedulePost } from "../../../functions/posts/use-cases/scheduling.js";
 import { settingsRepository } from "../../../functions/tenants/adapters/settings-repository.js";
-import { stackInfo } from "../../support/stack.js";
+import { stackDocumentClient, stackInfo } from "../../support/stack.js";
 import { MemoryMedia, MemorySchedules } from "../../unit/posts/fakes.js";
 
 let doc: DynamoDBDocumentClient;
@@ -27,15 +26,8 @@ let schedules: MemorySchedules;
 const tenant = () => `it-${randomUUID().slice(0, 8)}`;
 
 beforeAll(() => {
-  const { aws, resources } = stackInfo();
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: aws.region,
-      endpoint: aws.dynamodb,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const { resources } = stackInfo();
+  doc = stackDocumentClient();
   schedules = new MemorySchedules();
   deps = {
     posts: postRepository(doc, resources.table),
