@@ -422,31 +422,101 @@ function alarmMetrics(): TemplateMetric[] {
   return out;
 }
 
-/** Metrics of the dashboard's widgets in Herald's namespace (the body is a string with tokens). */
-function dashboardMetrics(): TemplateMetric[] {
+/**
+ * Metrics of the dashboard's widgets (the body is a string joined with tokens). A token (a Ref,
+ * GetAtt or ImportValue) stands in the result as its JSON, as alarm dimensions do.
+ */
+function dashboardMetrics(namespace: string | undefined = METRICS.namespace): TemplateMetric[] {
   const [dashboard] = Object.values(resourcesOf(s.statelessTemplate, "AWS::CloudWatch::Dashboard"));
   const raw = dashboard!.Properties!.DashboardBody as unknown;
+  const tokens: unknown[] = [];
   const text =
     typeof raw === "string"
       ? raw
       : ((raw as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1] ?? [])
-          .map((part) => (typeof part === "string" ? part : "TOKEN"))
+          .map((part) => (typeof part === "string" ? part : `@token${tokens.push(part) - 1}@`))
           .join("");
+  const detoken = (v: string) => {
+    const t = /^@token(\d+)@$/.exec(v);
+    return t ? JSON.stringify(tokens[Number(t[1])]) : v;
+  };
   const body = JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] };
   const out: TemplateMetric[] = [];
   for (const widget of body.widgets) {
     for (const row of widget.properties.metrics ?? []) {
       const parts = row.filter((p): p is string => typeof p === "string");
-      const [namespace, metric, ...rest] = parts;
-      if (namespace !== METRICS.namespace) continue;
+      const [ns, metric, ...rest] = parts;
+      if (namespace !== undefined && ns !== namespace) continue;
       const dimensions: Record<string, string> = {};
-      for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i]!] = rest[i + 1]!;
-      out.push({ where: "dashboard", namespace, metric: metric!, dimensions });
+      for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i]!] = detoken(rest[i + 1]!);
+      out.push({ where: "dashboard", namespace: ns!, metric: metric!, dimensions });
     }
   }
   return out;
 }
 
+/**
+ * The metrics AWS services publish that Herald alarms on or charts, with the dimension set each
+ * is published under (Lambda: per FunctionName; SQS: per QueueName; HTTP APIs: per ApiId) and
+ * the deployed resource a dimension value must name. Sources: the Lambda, SQS and API Gateway
+ * HTTP API metric pages of the AWS documentation (docs/infrastructure.md).
+ */
+const AWS_PUBLISHED: Record<
+  string,
+  { readonly metrics: readonly string[]; readonly dimension: string; readonly resourceType: string }
+> = {
+  "AWS/Lambda": {
+    metrics: ["Errors", "Throttles", "Invocations", "Duration", "ConcurrentExecutions"],
+    dimension: "FunctionName",
+    resourceType: "AWS::Lambda::Function",
+  },
+  "AWS/SQS": {
+    metrics: [
+      "ApproximateNumberOfMessagesVisible",
+      "ApproximateAgeOfOldestMessage",
+      "NumberOfMessagesSent",
+      "NumberOfMessagesReceived",
+    ],
+    dimension: "QueueName",
+    resourceType: "AWS::SQS::Queue",
+  },
+  "AWS/ApiGateway": {
+    metrics: ["4xx", "5xx", "Count", "Latency", "IntegrationLatency", "DataProcessed"],
+    dimension: "ApiId",
+    resourceType: "AWS::ApiGatewayV2::Api",
+  },
+};
+
+/**
+ * The deployed resource a dimension value names, as `<type> <logical id>`: a function by its
+ * FunctionName, a Ref, a GetAtt, or an ImportValue of the stateful stack's export of one.
+ */
+function resourceNamed(value: string): string | undefined {
+  const templates = [s.statelessTemplate, s.statefulTemplate];
+  const typeOf = (id: string) =>
+    templates.map((t) => (t.toJSON().Resources as Record<string, { Type: string }>)[id]?.Type).find(Boolean);
+  const token = value.startsWith("{") ? (JSON.parse(value) as Record<string, unknown>) : undefined;
+  if (!token) {
+    for (const t of templates) {
+      for (const [id, fn] of Object.entries(resourcesOf(t, "AWS::Lambda::Function")))
+        if (fn.Properties?.FunctionName === value) return `AWS::Lambda::Function ${id}`;
+    }
+    return undefined;
+  }
+  let ref = token;
+  if ("Fn::ImportValue" in ref) {
+    const outputs = s.statefulTemplate.toJSON().Outputs as Record<
+      string,
+      { Value: Record<string, unknown>; Export?: { Name: string } }
+    >;
+    const exported = Object.values(outputs).find((o) => o.Export?.Name === ref["Fn::ImportValue"]);
+    if (!exported) return undefined;
+    ref = exported.Value;
+  }
+  const id = "Ref" in ref ? (ref.Ref as string) : ((ref["Fn::GetAtt"] as string[] | undefined)?.[0] ?? "");
+  const type = typeOf(id);
+  return type ? `${type} ${id}` : undefined;
+}
 const matches = (m: TemplateMetric) =>
   emitted.some(
     (e) =>
@@ -484,10 +554,32 @@ describe("metric identity", () => {
     }
   });
 
-  it("every alarm outside Herald's namespace reads an AWS service namespace", () => {
-    for (const m of alarmMetrics().filter((x) => x.namespace !== METRICS.namespace)) {
-      expect(m.namespace, m.where).toMatch(/^AWS\//);
+  it("every alarm and dashboard metric outside Herald's namespace is one an AWS service publishes, per a resource the stage deploys", () => {
+    const outside = [...alarmMetrics(), ...dashboardMetrics(undefined)].filter(
+      (x) => x.namespace !== METRICS.namespace,
+    );
+    expect(new Set(outside.map((m) => m.namespace))).toEqual(
+      new Set(["AWS/Lambda", "AWS/SQS", "AWS/ApiGateway"]),
+    );
+    for (const m of outside) {
+      const what = `${m.where}: ${m.namespace}/${m.metric} ${JSON.stringify(m.dimensions)}`;
+      const published = AWS_PUBLISHED[m.namespace];
+      expect(published, what).toBeDefined();
+      expect(published!.metrics, what).toContain(m.metric);
+      expect(Object.keys(m.dimensions), what).toEqual([published!.dimension]);
+      expect(resourceNamed(m.dimensions[published!.dimension]!), what).toMatch(
+        new RegExp(`^${published!.resourceType} `),
+      );
     }
+  });
+
+  it("resolves a dimension value to a deployed resource only when one is named", () => {
+    expect(resourceNamed("herald-metrics-publish")).toMatch(/^AWS::Lambda::Function /);
+    expect(resourceNamed("herald-metrics-no-such-function")).toBeUndefined();
+    expect(
+      resourceNamed(JSON.stringify({ "Fn::ImportValue": "herald-metrics-stateful:NoSuchExport" })),
+    ).toBeUndefined();
+    expect(resourceNamed(JSON.stringify({ Ref: "NoSuchResource" }))).toBeUndefined();
   });
 
   it("every dashboard metric in Herald's namespace is one a handler emitted", () => {
