@@ -107,7 +107,7 @@ export interface VersionSettings {
 }
 
 /** Used when the caller names no settings (the providers' own pre-checks, unit tests). */
-export const DESCRIBED_VERSION_SETTINGS: VersionSettings = {
+const DESCRIBED_VERSION_SETTINGS: VersionSettings = {
   metaGraphVersion: "the Meta Graph API version setting",
   linkedinVersion: "the LinkedIn-Version setting",
 };
