@@ -538,6 +538,32 @@ describe("metric identity", () => {
     for (const e of herald) expect(e.dimensions.service, `${e.metric}`).toBe(METRICS.service);
   });
 
+  it("every function deploys the Powertools settings the handlers ran under here (only the logger's service differs)", () => {
+    // The handlers above ran with the publish worker's deployed POWERTOOLS_* values; that stands
+    // for every function only if no function deploys other ones (e.g. metrics disabled).
+    const powertools = (id: string) => {
+      const vars = (
+        resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")[id]!.Properties!.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      return Object.fromEntries(
+        Object.entries(vars).filter(
+          ([k]) => k.startsWith("POWERTOOLS_") && k !== ENV.POWERTOOLS_SERVICE_NAME,
+        ),
+      );
+    };
+    const ids = Object.keys(resourcesOf(s.statelessTemplate, "AWS::Lambda::Function")).filter(
+      (id) => !id.startsWith("LogRetention") && !id.startsWith("AWS"),
+    );
+    const reference = powertools(functionLogicalId(s.statelessTemplate, "metrics", "publish"));
+    expect(reference[ENV.POWERTOOLS_METRICS_NAMESPACE]).toBe(METRICS.namespace);
+    expect(Object.keys(reference)).not.toContain("POWERTOOLS_METRICS_DISABLED");
+    expect(Object.keys(reference)).not.toContain("POWERTOOLS_DEV");
+    expect(ids.length).toBeGreaterThan(30);
+    for (const id of ids) expect(powertools(id), id).toEqual(reference);
+  });
+
   it("every alarm metric in Herald's namespace is one a handler emitted", () => {
     const custom = alarmMetrics().filter((m) => m.namespace === METRICS.namespace);
     expect(custom.map((m) => m.where)).toEqual(
